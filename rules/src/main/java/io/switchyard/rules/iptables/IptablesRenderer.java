@@ -1,0 +1,356 @@
+package io.switchyard.rules.iptables;
+
+import io.switchyard.rules.model.Cidr;
+import io.switchyard.rules.model.ClusterState;
+import io.switchyard.rules.model.Endpoint;
+import io.switchyard.rules.model.IpFamily;
+import io.switchyard.rules.model.IpLiteral;
+import io.switchyard.rules.model.LocalNode;
+import io.switchyard.rules.model.ServicePort;
+import io.switchyard.rules.model.ServicePortName;
+import io.switchyard.rules.model.SessionAffinity;
+import io.switchyard.rules.topology.EndpointSelection;
+import io.switchyard.rules.topology.EndpointSelector;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * Turns one family's cluster state into the iptables ruleset kube-proxy would install for it:
+ * the same chains, the same rules in each chain in the same order, the same comments.
+ * A pure function of its inputs; the only state kept between calls is a probability cache.
+ */
+public final class IptablesRenderer {
+
+    /** Above this many endpoints kube-proxy drops per-endpoint comments to keep rules small. */
+    public static final int LARGE_CLUSTER_ENDPOINTS = 1000;
+
+    private final IptablesConfig config;
+    private final Probabilities probabilities = new Probabilities();
+    private final String mark;
+
+    public IptablesRenderer(IptablesConfig config) {
+        this.config = config;
+        this.mark = config.masqueradeMark();
+    }
+
+    public IptablesConfig config() {
+        return config;
+    }
+
+    /** Renders the whole ruleset for the given state as seen from the given node. */
+    public Ruleset render(ClusterState state, LocalNode node) {
+        boolean ipv6 = config.family() == IpFamily.IPV6;
+        EndpointSelector selector = new EndpointSelector(node.name(), node.zone(), config.preferSameNodeHints());
+        String nodeIp = node.primaryAddress(config.family());
+
+        List<String> filterChains = new ArrayList<>(KubeChains.FILTER_CHAINS);
+        LineBuffer filterRules = new LineBuffer(4096);
+        LineBuffer natRules = new LineBuffer(16384);
+
+        natRules.write("-A", KubeChains.POSTROUTING, "-m mark ! --mark", mark + "/" + mark, "-j RETURN");
+        natRules.write("-A", KubeChains.POSTROUTING, "-j MARK --xor-mark", mark);
+        natRules.write("-A", KubeChains.POSTROUTING,
+                "-m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE --random-fully");
+        natRules.write("-A", KubeChains.MARK_MASQ, "-j MARK --or-mark", mark);
+
+        if (!ipv6 && config.localhostNodePorts()) {
+            // route_localnet opens 127.0.0.0/8 to the network; this closes it again (kubernetes#90259).
+            filterChains.add(KubeChains.FIREWALL);
+            filterRules.write("-A", KubeChains.FIREWALL,
+                    "-m comment --comment \"block incoming localnet connections\"",
+                    "-d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP");
+        }
+
+        int totalEndpoints = state.totalEndpoints();
+        boolean largeCluster = totalEndpoints > LARGE_CLUSTER_ENDPOINTS;
+        Counts counts = new Counts();
+        TreeMap<ServicePortName, ServiceChains> services = new TreeMap<>();
+        for (ServicePort svc : state.services().values()) {
+            EndpointSelection selection = selector.select(svc, state.endpointsOf(svc.name()));
+            services.put(svc.name(), renderService(svc, selection, nodeIp, largeCluster, filterRules, natRules, counts));
+        }
+
+        writeNodePortsJump(natRules, node, ipv6);
+
+        if (!config.conntrackTcpLiberal()) {
+            filterRules.write("-A", KubeChains.FORWARD, "-m conntrack --ctstate INVALID",
+                    config.invalidDropCounter() ? "-m nfacct --nfacct-name " + IptablesConfig.INVALID_DROP_COUNTER : null,
+                    "-j DROP");
+        }
+        filterRules.write("-A", KubeChains.FORWARD, "-m comment --comment \"kubernetes forwarding rules\"",
+                "-m mark --mark", mark + "/" + mark, "-j ACCEPT");
+        filterRules.write("-A", KubeChains.FORWARD, "-m comment --comment \"kubernetes forwarding conntrack rule\"",
+                "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
+
+        return new Ruleset(config.family(), filterChains, filterRules.toString(), filterRules.lines(),
+                KubeChains.NAT_CHAINS, natRules.toString(), natRules.lines(), services, totalEndpoints,
+                largeCluster, counts.noLocalInternal, counts.noLocalExternal);
+    }
+
+    private static final class Counts {
+        int noLocalInternal;
+        int noLocalExternal;
+    }
+
+    private ServiceChains renderService(ServicePort svc, EndpointSelection sel, String nodeIp, boolean largeCluster,
+                                        LineBuffer filterRules, LineBuffer natRules, Counts counts) {
+        ServicePortName name = svc.name();
+        String spn = name.toString();
+        String proto = svc.protocol().lowerCase();
+        String protoMatch = "-m " + proto + " -p " + proto;
+        String port = Integer.toString(svc.port());
+
+        String clusterChain = ChainNames.servicePort(name);
+        String localChain = ChainNames.servicePortLocal(name);
+        String externalChain = ChainNames.external(name);
+        String firewallChain = ChainNames.firewall(name);
+
+        boolean hasEndpoints = sel.hasAnyEndpoints();
+        boolean usesClusterChain = !sel.cluster().isEmpty() && svc.usesClusterEndpoints();
+        boolean usesLocalChain = !sel.local().isEmpty() && svc.usesLocalEndpoints();
+
+        String internalChain = clusterChain;
+        boolean hasInternalEndpoints = hasEndpoints;
+        if (svc.internalPolicyLocal()) {
+            internalChain = localChain;
+            hasInternalEndpoints = !sel.local().isEmpty();
+        }
+        String externalPolicyChain = clusterChain;
+        boolean hasExternalEndpoints = hasEndpoints;
+        if (svc.externalPolicyLocal()) {
+            externalPolicyChain = localChain;
+            hasExternalEndpoints = !sel.local().isEmpty();
+        }
+        // The EXT chain is needed even without external endpoints: it short-circuits local traffic.
+        boolean usesExternalChain = hasEndpoints && svc.externallyAccessible();
+        boolean usesFirewallChain = hasEndpoints && !svc.loadBalancerVIPs().isEmpty()
+                && !svc.loadBalancerSourceRanges().isEmpty();
+        String loadBalancerChain = usesFirewallChain ? firewallChain : externalChain;
+
+        String internalFilterTarget = null;
+        String internalFilterComment = null;
+        String externalFilterTarget = null;
+        String externalFilterComment = null;
+        if (!hasEndpoints) {
+            internalFilterTarget = "REJECT";
+            internalFilterComment = "\"" + spn + " has no endpoints\"";
+            externalFilterTarget = internalFilterTarget;
+            externalFilterComment = internalFilterComment;
+        } else {
+            if (!hasInternalEndpoints) {
+                internalFilterTarget = "DROP";
+                internalFilterComment = "\"" + spn + " has no local endpoints\"";
+                counts.noLocalInternal++;
+            }
+            if (!hasExternalEndpoints) {
+                externalFilterTarget = "DROP";
+                externalFilterComment = "\"" + spn + " has no local endpoints\"";
+                counts.noLocalExternal++;
+            }
+        }
+
+        // Cluster IP.
+        if (hasInternalEndpoints) {
+            natRules.write("-A", KubeChains.SERVICES, "-m comment --comment \"" + spn + " cluster IP\"", protoMatch,
+                    "-d", svc.clusterIP(), "--dport", port, "-j", internalChain);
+        } else {
+            filterRules.write("-A", KubeChains.SERVICES, "-m comment --comment", internalFilterComment, protoMatch,
+                    "-d", svc.clusterIP(), "--dport", port, "-j", internalFilterTarget);
+        }
+
+        // External IPs.
+        for (String externalIp : svc.externalIPs()) {
+            if (hasEndpoints) {
+                natRules.write("-A", KubeChains.SERVICES, "-m comment --comment \"" + spn + " external IP\"",
+                        protoMatch, "-d", externalIp, "--dport", port, "-j", externalChain);
+            }
+            if (!hasExternalEndpoints) {
+                filterRules.write("-A", KubeChains.EXTERNAL_SERVICES, "-m comment --comment", externalFilterComment,
+                        protoMatch, "-d", externalIp, "--dport", port, "-j", externalFilterTarget);
+            }
+        }
+
+        // Load-balancer ingress IPs.
+        for (String vip : svc.loadBalancerVIPs()) {
+            if (hasEndpoints) {
+                natRules.write("-A", KubeChains.SERVICES, "-m comment --comment \"" + spn + " loadbalancer IP\"",
+                        protoMatch, "-d", vip, "--dport", port, "-j", loadBalancerChain);
+            }
+            if (usesFirewallChain) {
+                filterRules.write("-A", KubeChains.PROXY_FIREWALL,
+                        "-m comment --comment \"" + spn + " traffic not accepted by " + firewallChain + "\"",
+                        protoMatch, "-d", vip, "--dport", port, "-j DROP");
+            }
+        }
+        if (!hasExternalEndpoints) {
+            for (String vip : svc.loadBalancerVIPs()) {
+                filterRules.write("-A", KubeChains.EXTERNAL_SERVICES, "-m comment --comment", externalFilterComment,
+                        protoMatch, "-d", vip, "--dport", port, "-j", externalFilterTarget);
+            }
+        }
+
+        // Node port.
+        if (svc.nodePort() != 0) {
+            String nodePort = Integer.toString(svc.nodePort());
+            if (hasEndpoints) {
+                if (config.localhostNodePorts() && config.localhostNodePortCounter()) {
+                    natRules.write("-A", KubeChains.NODE_PORTS, "-m comment --comment", spn, protoMatch,
+                            "-d 127.0.0.0/8 --dport", nodePort,
+                            "-m nfacct --nfacct-name", IptablesConfig.LOCALHOST_NODE_PORT_COUNTER,
+                            "-j", externalChain);
+                }
+                natRules.write("-A", KubeChains.NODE_PORTS, "-m comment --comment", spn, protoMatch,
+                        "--dport", nodePort, "-j", externalChain);
+            }
+            if (!hasExternalEndpoints) {
+                filterRules.write("-A", KubeChains.EXTERNAL_SERVICES, "-m comment --comment", externalFilterComment,
+                        "-m addrtype --dst-type LOCAL", protoMatch, "--dport", nodePort, "-j", externalFilterTarget);
+            }
+        }
+
+        // Health check node port: accepted whether or not this node has local endpoints.
+        if (svc.healthCheckNodePort() != 0) {
+            filterRules.write("-A", KubeChains.NODE_PORTS,
+                    "-m comment --comment \"" + spn + " health check node port\"",
+                    "-m tcp -p tcp --dport", Integer.toString(svc.healthCheckNodePort()), "-j ACCEPT");
+        }
+
+        List<String> chains = new ArrayList<>();
+        LineBuffer rules = new LineBuffer(512);
+
+        if (hasInternalEndpoints) {
+            String match = "-m comment --comment \"" + spn + " cluster IP\" " + protoMatch
+                    + " -d " + svc.clusterIP() + " --dport " + port;
+            if (config.masqueradeAll()) {
+                rules.write("-A", internalChain, match, "-j", KubeChains.MARK_MASQ);
+            } else if (config.localDetector().isImplemented()) {
+                // Off-cluster sources reaching a cluster IP may be routed back off-node: SNAT them.
+                rules.write("-A", internalChain, match, config.localDetector().ifNotLocal(), "-j", KubeChains.MARK_MASQ);
+            }
+        }
+
+        if (usesExternalChain) {
+            chains.add(externalChain);
+            if (!svc.externalPolicyLocal()) {
+                rules.write("-A", externalChain,
+                        "-m comment --comment \"masquerade traffic for " + spn + " external destinations\"",
+                        "-j", KubeChains.MARK_MASQ);
+            } else {
+                if (config.localDetector().isImplemented()) {
+                    // Pods reaching an external address are treated as if they went out and came back.
+                    rules.write("-A", externalChain,
+                            "-m comment --comment \"pod traffic for " + spn + " external destinations\"",
+                            config.localDetector().ifLocal(), "-j", clusterChain);
+                }
+                rules.write("-A", externalChain,
+                        "-m comment --comment \"masquerade LOCAL traffic for " + spn + " external destinations\"",
+                        "-m addrtype --src-type LOCAL -j", KubeChains.MARK_MASQ);
+                rules.write("-A", externalChain,
+                        "-m comment --comment \"route LOCAL traffic for " + spn + " external destinations\"",
+                        "-m addrtype --src-type LOCAL -j", clusterChain);
+            }
+            if (hasExternalEndpoints) {
+                rules.write("-A", externalChain, "-j", externalPolicyChain);
+            }
+        }
+
+        if (usesFirewallChain) {
+            chains.add(firewallChain);
+            String head = "-A " + firewallChain + " -m comment --comment \"" + spn + " loadbalancer IP\"";
+            boolean allowFromNode = false;
+            for (Cidr range : svc.loadBalancerSourceRanges()) {
+                rules.write(head, "-s", range.toString(), "-j", externalChain);
+                allowFromNode |= !nodeIp.isEmpty() && range.contains(nodeIp);
+            }
+            if (allowFromNode) {
+                // Node-originated requests to a VIP often loop back with the VIP as source.
+                for (String vip : svc.loadBalancerVIPs()) {
+                    rules.write(head, "-s", vip, "-j", externalChain);
+                }
+            }
+            rules.write("-A", firewallChain,
+                    "-m comment --comment \"other traffic to " + spn + " will be dropped by KUBE-PROXY-FIREWALL\"");
+        }
+
+        if (usesClusterChain) {
+            chains.add(clusterChain);
+            writeDispatch(rules, svc, clusterChain, sel.cluster(), largeCluster);
+        }
+        if (usesLocalChain) {
+            chains.add(localChain);
+            writeDispatch(rules, svc, localChain, sel.local(), largeCluster);
+        }
+
+        boolean affinity = svc.sessionAffinity() instanceof SessionAffinity.ClientIp;
+        String serviceComment = largeCluster ? null : "-m comment --comment " + spn;
+        for (Endpoint ep : sel.allReachable()) {
+            String epChain = ChainNames.endpoint(name, ep);
+            chains.add(epChain);
+            // Hairpin: an endpoint reaching itself through the service must be SNATed.
+            rules.write("-A", epChain, serviceComment, "-s", ep.ip(), "-j", KubeChains.MARK_MASQ);
+            rules.write("-A", epChain, serviceComment,
+                    affinity ? "-m recent --name " + epChain + " --set" : null,
+                    protoMatch, "-j DNAT --to-destination", ep.hostPort());
+        }
+        return new ServiceChains(chains, rules.toString(), rules.lines());
+    }
+
+    private void writeDispatch(LineBuffer rules, ServicePort svc, String chain, List<Endpoint> endpoints,
+                               boolean largeCluster) {
+        String spn = svc.name().toString();
+        if (svc.sessionAffinity() instanceof SessionAffinity.ClientIp(int timeout)) {
+            String seconds = Integer.toString(timeout);
+            for (Endpoint ep : endpoints) {
+                String epChain = ChainNames.endpoint(svc.name(), ep);
+                rules.write("-A", chain, endpointComment(spn, ep, largeCluster),
+                        "-m recent --name", epChain, "--rcheck --seconds", seconds, "--reap -j", epChain);
+            }
+        }
+        int n = endpoints.size();
+        for (int i = 0; i < n; i++) {
+            Endpoint ep = endpoints.get(i);
+            rules.write("-A", chain, endpointComment(spn, ep, largeCluster),
+                    i < n - 1 ? "-m statistic --mode random --probability " + probabilities.oneIn(n - i) : null,
+                    "-j", ChainNames.endpoint(svc.name(), ep));
+        }
+    }
+
+    private static String endpointComment(String spn, Endpoint ep, boolean largeCluster) {
+        return largeCluster ? null : "-m comment --comment \"" + spn + " -> " + ep.hostPort() + "\"";
+    }
+
+    /** The last rule of nat KUBE-SERVICES: hand locally-addressed traffic to KUBE-NODEPORTS. */
+    private void writeNodePortsJump(LineBuffer natRules, LocalNode node, boolean ipv6) {
+        String comment = "-m comment --comment \"kubernetes service nodeports; NOTE: this must be the last rule in this chain\"";
+        NodePortAddresses addresses = config.nodePortAddresses();
+        if (addresses.matchAll()) {
+            String exclude = null;
+            if (ipv6) {
+                exclude = "! -d ::1/128";
+            } else if (!config.localhostNodePorts()) {
+                exclude = "! -d 127.0.0.0/8";
+            }
+            natRules.write("-A", KubeChains.SERVICES, comment, "-m addrtype --dst-type LOCAL", exclude,
+                    "-j", KubeChains.NODE_PORTS);
+            return;
+        }
+        for (String ip : addresses.select(candidateNodePortIps(node))) {
+            if (IpLiteral.isLoopback(ip) && (ipv6 || !config.localhostNodePorts())) {
+                continue;
+            }
+            natRules.write("-A", KubeChains.SERVICES, comment, "-d", ip, "-j", KubeChains.NODE_PORTS);
+        }
+    }
+
+    private List<String> candidateNodePortIps(LocalNode node) {
+        List<String> candidates = new ArrayList<>(node.addresses(config.family()));
+        if (config.family() == IpFamily.IPV4) {
+            candidates.add("127.0.0.1");
+        } else {
+            candidates.add("::1");
+        }
+        return candidates;
+    }
+}

@@ -1,0 +1,39 @@
+package io.switchyard.rules.model;
+
+import java.util.Comparator;
+import java.util.Objects;
+
+/**
+ * Identity of one port of one Service: {@code ns/name:port} plus protocol. Everything
+ * kube-proxy programs is keyed by it, and its string form is hashed into chain names.
+ */
+public record ServicePortName(String namespace, String name, String port, Protocol protocol)
+        implements Comparable<ServicePortName> {
+
+    private static final Comparator<ServicePortName> ORDER = Comparator
+            .comparing(ServicePortName::toString)
+            .thenComparing(ServicePortName::protocol);
+
+    public ServicePortName {
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(protocol, "protocol");
+        port = port == null ? "" : port;
+    }
+
+    /** The Service this port belongs to, as {@code ns/name}. */
+    public String serviceKey() {
+        return namespace + "/" + name;
+    }
+
+    /** {@code ns/name:port}, or {@code ns/name} for an unnamed port. */
+    @Override
+    public String toString() {
+        return port.isEmpty() ? namespace + "/" + name : namespace + "/" + name + ":" + port;
+    }
+
+    @Override
+    public int compareTo(ServicePortName other) {
+        return ORDER.compare(this, other);
+    }
+}
