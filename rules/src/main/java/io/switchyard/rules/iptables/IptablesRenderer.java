@@ -13,8 +13,11 @@ import io.switchyard.rules.topology.EndpointSelection;
 import io.switchyard.rules.topology.EndpointSelector;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Turns one family's cluster state into the iptables ruleset kube-proxy would install for it:
@@ -41,61 +44,87 @@ public final class IptablesRenderer {
 
     /** Renders the whole ruleset for the given state as seen from the given node. */
     public Ruleset render(ClusterState state, LocalNode node) {
+        return render(state, node, name -> null);
+    }
+
+    /**
+     * Renders a ruleset, re-rendering only the service ports in {@code changed} and reusing the
+     * previous rendering of every other one — unless the cluster crossed the large-cluster
+     * threshold, which changes every service's rules. The node must be the one {@code previous}
+     * was rendered for.
+     */
+    public Ruleset render(ClusterState state, LocalNode node, Ruleset previous, Set<ServicePortName> changed) {
+        boolean largeCluster = state.totalEndpoints() > LARGE_CLUSTER_ENDPOINTS;
+        if (previous == null || previous.largeClusterMode() != largeCluster) {
+            return render(state, node);
+        }
+        return render(state, node, name -> changed.contains(name) ? null : previous.services().get(name));
+    }
+
+    private Ruleset render(ClusterState state, LocalNode node, Function<ServicePortName, ServiceRules> reuse) {
         boolean ipv6 = config.family() == IpFamily.IPV6;
         EndpointSelector selector = new EndpointSelector(node.name(), node.zone(), config.preferSameNodeHints());
         String nodeIp = node.primaryAddress(config.family());
 
         List<String> filterChains = new ArrayList<>(KubeChains.FILTER_CHAINS);
-        LineBuffer filterRules = new LineBuffer(4096);
-        LineBuffer natRules = new LineBuffer(16384);
+        LineBuffer filterHead = new LineBuffer(256);
+        LineBuffer natHead = new LineBuffer(512);
 
-        natRules.write("-A", KubeChains.POSTROUTING, "-m mark ! --mark", mark + "/" + mark, "-j RETURN");
-        natRules.write("-A", KubeChains.POSTROUTING, "-j MARK --xor-mark", mark);
-        natRules.write("-A", KubeChains.POSTROUTING,
+        natHead.write("-A", KubeChains.POSTROUTING, "-m mark ! --mark", mark + "/" + mark, "-j RETURN");
+        natHead.write("-A", KubeChains.POSTROUTING, "-j MARK --xor-mark", mark);
+        natHead.write("-A", KubeChains.POSTROUTING,
                 "-m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE --random-fully");
-        natRules.write("-A", KubeChains.MARK_MASQ, "-j MARK --or-mark", mark);
+        natHead.write("-A", KubeChains.MARK_MASQ, "-j MARK --or-mark", mark);
 
         if (!ipv6 && config.localhostNodePorts()) {
             // route_localnet opens 127.0.0.0/8 to the network; this closes it again (kubernetes#90259).
             filterChains.add(KubeChains.FIREWALL);
-            filterRules.write("-A", KubeChains.FIREWALL,
+            filterHead.write("-A", KubeChains.FIREWALL,
                     "-m comment --comment \"block incoming localnet connections\"",
                     "-d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP");
         }
 
         int totalEndpoints = state.totalEndpoints();
         boolean largeCluster = totalEndpoints > LARGE_CLUSTER_ENDPOINTS;
-        Counts counts = new Counts();
-        TreeMap<ServicePortName, ServiceChains> services = new TreeMap<>();
+        TreeMap<ServicePortName, ServiceRules> services = new TreeMap<>();
         for (ServicePort svc : state.services().values()) {
+            ServiceRules reused = reuse.apply(svc.name());
+            if (reused != null) {
+                services.put(svc.name(), reused);
+                continue;
+            }
             EndpointSelection selection = selector.select(svc, state.endpointsOf(svc.name()));
-            services.put(svc.name(), renderService(svc, selection, nodeIp, largeCluster, filterRules, natRules, counts));
+            services.put(svc.name(), renderService(svc, selection, nodeIp, largeCluster));
+        }
+        int noLocalInternal = 0;
+        int noLocalExternal = 0;
+        for (ServiceRules rules : services.values()) {
+            noLocalInternal += rules.noLocalInternal() ? 1 : 0;
+            noLocalExternal += rules.noLocalExternal() ? 1 : 0;
         }
 
-        writeNodePortsJump(natRules, node, ipv6);
+        LineBuffer natTail = new LineBuffer(256);
+        writeNodePortsJump(natTail, node, ipv6);
 
+        LineBuffer filterTail = new LineBuffer(512);
         if (!config.conntrackTcpLiberal()) {
-            filterRules.write("-A", KubeChains.FORWARD, "-m conntrack --ctstate INVALID",
+            filterTail.write("-A", KubeChains.FORWARD, "-m conntrack --ctstate INVALID",
                     config.invalidDropCounter() ? "-m nfacct --nfacct-name " + IptablesConfig.INVALID_DROP_COUNTER : null,
                     "-j DROP");
         }
-        filterRules.write("-A", KubeChains.FORWARD, "-m comment --comment \"kubernetes forwarding rules\"",
+        filterTail.write("-A", KubeChains.FORWARD, "-m comment --comment \"kubernetes forwarding rules\"",
                 "-m mark --mark", mark + "/" + mark, "-j ACCEPT");
-        filterRules.write("-A", KubeChains.FORWARD, "-m comment --comment \"kubernetes forwarding conntrack rule\"",
+        filterTail.write("-A", KubeChains.FORWARD, "-m comment --comment \"kubernetes forwarding conntrack rule\"",
                 "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
 
-        return new Ruleset(config.family(), filterChains, filterRules.toString(), filterRules.lines(),
-                KubeChains.NAT_CHAINS, natRules.toString(), natRules.lines(), services, totalEndpoints,
-                largeCluster, counts.noLocalInternal, counts.noLocalExternal);
+        return new Ruleset(config.family(), filterChains, filterHead.toString(), filterTail.toString(),
+                KubeChains.NAT_CHAINS, natHead.toString(), natTail.toString(), services, totalEndpoints,
+                largeCluster, noLocalInternal, noLocalExternal);
     }
 
-    private static final class Counts {
-        int noLocalInternal;
-        int noLocalExternal;
-    }
-
-    private ServiceChains renderService(ServicePort svc, EndpointSelection sel, String nodeIp, boolean largeCluster,
-                                        LineBuffer filterRules, LineBuffer natRules, Counts counts) {
+    private ServiceRules renderService(ServicePort svc, EndpointSelection sel, String nodeIp, boolean largeCluster) {
+        LineBuffer filterRules = new LineBuffer(256);
+        LineBuffer natRules = new LineBuffer(512);
         ServicePortName name = svc.name();
         String spn = name.toString();
         String proto = svc.protocol().lowerCase();
@@ -142,12 +171,10 @@ public final class IptablesRenderer {
             if (!hasInternalEndpoints) {
                 internalFilterTarget = "DROP";
                 internalFilterComment = "\"" + spn + " has no local endpoints\"";
-                counts.noLocalInternal++;
             }
             if (!hasExternalEndpoints) {
                 externalFilterTarget = "DROP";
                 externalFilterComment = "\"" + spn + " has no local endpoints\"";
-                counts.noLocalExternal++;
             }
         }
 
@@ -217,84 +244,84 @@ public final class IptablesRenderer {
                     "-m tcp -p tcp --dport", Integer.toString(svc.healthCheckNodePort()), "-j ACCEPT");
         }
 
-        List<String> chains = new ArrayList<>();
-        LineBuffer rules = new LineBuffer(512);
+        ChainBuffers rules = new ChainBuffers();
 
         if (hasInternalEndpoints) {
             String match = "-m comment --comment \"" + spn + " cluster IP\" " + protoMatch
                     + " -d " + svc.clusterIP() + " --dport " + port;
             if (config.masqueradeAll()) {
-                rules.write("-A", internalChain, match, "-j", KubeChains.MARK_MASQ);
+                rules.of(internalChain).write("-A", internalChain, match, "-j", KubeChains.MARK_MASQ);
             } else if (config.localDetector().isImplemented()) {
                 // Off-cluster sources reaching a cluster IP may be routed back off-node: SNAT them.
-                rules.write("-A", internalChain, match, config.localDetector().ifNotLocal(), "-j", KubeChains.MARK_MASQ);
+                rules.of(internalChain).write("-A", internalChain, match, config.localDetector().ifNotLocal(),
+                        "-j", KubeChains.MARK_MASQ);
             }
         }
 
         if (usesExternalChain) {
-            chains.add(externalChain);
+            LineBuffer external = rules.of(externalChain);
             if (!svc.externalPolicyLocal()) {
-                rules.write("-A", externalChain,
+                external.write("-A", externalChain,
                         "-m comment --comment \"masquerade traffic for " + spn + " external destinations\"",
                         "-j", KubeChains.MARK_MASQ);
             } else {
                 if (config.localDetector().isImplemented()) {
                     // Pods reaching an external address are treated as if they went out and came back.
-                    rules.write("-A", externalChain,
+                    external.write("-A", externalChain,
                             "-m comment --comment \"pod traffic for " + spn + " external destinations\"",
                             config.localDetector().ifLocal(), "-j", clusterChain);
                 }
-                rules.write("-A", externalChain,
+                external.write("-A", externalChain,
                         "-m comment --comment \"masquerade LOCAL traffic for " + spn + " external destinations\"",
                         "-m addrtype --src-type LOCAL -j", KubeChains.MARK_MASQ);
-                rules.write("-A", externalChain,
+                external.write("-A", externalChain,
                         "-m comment --comment \"route LOCAL traffic for " + spn + " external destinations\"",
                         "-m addrtype --src-type LOCAL -j", clusterChain);
             }
             if (hasExternalEndpoints) {
-                rules.write("-A", externalChain, "-j", externalPolicyChain);
+                external.write("-A", externalChain, "-j", externalPolicyChain);
             }
         }
 
         if (usesFirewallChain) {
-            chains.add(firewallChain);
+            LineBuffer firewall = rules.of(firewallChain);
             String head = "-A " + firewallChain + " -m comment --comment \"" + spn + " loadbalancer IP\"";
             boolean allowFromNode = false;
             for (Cidr range : svc.loadBalancerSourceRanges()) {
-                rules.write(head, "-s", range.toString(), "-j", externalChain);
+                firewall.write(head, "-s", range.toString(), "-j", externalChain);
                 allowFromNode |= !nodeIp.isEmpty() && range.contains(nodeIp);
             }
             if (allowFromNode) {
                 // Node-originated requests to a VIP often loop back with the VIP as source.
                 for (String vip : svc.loadBalancerVIPs()) {
-                    rules.write(head, "-s", vip, "-j", externalChain);
+                    firewall.write(head, "-s", vip, "-j", externalChain);
                 }
             }
-            rules.write("-A", firewallChain,
+            firewall.write("-A", firewallChain,
                     "-m comment --comment \"other traffic to " + spn + " will be dropped by KUBE-PROXY-FIREWALL\"");
         }
 
         if (usesClusterChain) {
-            chains.add(clusterChain);
-            writeDispatch(rules, svc, clusterChain, sel.cluster(), largeCluster);
+            writeDispatch(rules.of(clusterChain), svc, clusterChain, sel.cluster(), largeCluster);
         }
         if (usesLocalChain) {
-            chains.add(localChain);
-            writeDispatch(rules, svc, localChain, sel.local(), largeCluster);
+            writeDispatch(rules.of(localChain), svc, localChain, sel.local(), largeCluster);
         }
 
         boolean affinity = svc.sessionAffinity() instanceof SessionAffinity.ClientIp;
         String serviceComment = largeCluster ? null : "-m comment --comment " + spn;
         for (Endpoint ep : sel.allReachable()) {
             String epChain = ChainNames.endpoint(name, ep);
-            chains.add(epChain);
+            LineBuffer epRules = rules.of(epChain);
             // Hairpin: an endpoint reaching itself through the service must be SNATed.
-            rules.write("-A", epChain, serviceComment, "-s", ep.ip(), "-j", KubeChains.MARK_MASQ);
-            rules.write("-A", epChain, serviceComment,
+            epRules.write("-A", epChain, serviceComment, "-s", ep.ip(), "-j", KubeChains.MARK_MASQ);
+            epRules.write("-A", epChain, serviceComment,
                     affinity ? "-m recent --name " + epChain + " --set" : null,
                     protoMatch, "-j DNAT --to-destination", ep.hostPort());
         }
-        return new ServiceChains(chains, rules.toString(), rules.lines());
+        return new ServiceRules(rules.chains(), natRules.toString(), natRules.lines(),
+                filterRules.toString(), filterRules.lines(),
+                hasEndpoints && !hasInternalEndpoints, hasEndpoints && !hasExternalEndpoints);
     }
 
     private void writeDispatch(LineBuffer rules, ServicePort svc, String chain, List<Endpoint> endpoints,
@@ -314,6 +341,21 @@ public final class IptablesRenderer {
             rules.write("-A", chain, endpointComment(spn, ep, largeCluster),
                     i < n - 1 ? "-m statistic --mode random --probability " + probabilities.oneIn(n - i) : null,
                     "-j", ChainNames.endpoint(svc.name(), ep));
+        }
+    }
+
+    /** Per-chain line buffers for one service's own chains, in creation order. */
+    private static final class ChainBuffers {
+        private final LinkedHashMap<String, LineBuffer> buffers = new LinkedHashMap<>();
+
+        LineBuffer of(String chain) {
+            return buffers.computeIfAbsent(chain, c -> new LineBuffer(256));
+        }
+
+        List<ServiceRules.NatChain> chains() {
+            List<ServiceRules.NatChain> out = new ArrayList<>(buffers.size());
+            buffers.forEach((name, buffer) -> out.add(new ServiceRules.NatChain(name, buffer.toString(), buffer.lines())));
+            return out;
         }
     }
 

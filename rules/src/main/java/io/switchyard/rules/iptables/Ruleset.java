@@ -11,25 +11,26 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The complete desired iptables state of one family: the filter table body and top-level nat
- * chains (rewritten on every sync) and each service port's own nat chains (rewritten only when
- * the service port changed), plus the counts kube-proxy logs and exports.
+ * The complete desired iptables state of one family: the fixed chains with their fixed rules,
+ * and each service port's {@link ServiceRules}, plus the counts kube-proxy logs and exports.
+ * Shared chains are the concatenation of head, each service's lines, and tail.
  *
- * @param filterChains  the filter chains declared by every sync
- * @param filterRules   the filter rules, newline-terminated
- * @param natChains     the top-level nat chains declared by every sync
- * @param natRules      the top-level nat rules, newline-terminated
- * @param services      per service port, its nat chains
+ * @param filterChains   the filter chains every sync declares
+ * @param filterHead     filter rules before the services' (the localnet block)
+ * @param filterTail     filter rules after them (KUBE-FORWARD)
+ * @param natChains      the top-level nat chains every sync declares
+ * @param natHead        nat rules before the services' (KUBE-POSTROUTING, KUBE-MARK-MASQ)
+ * @param natTail        nat rules after them (the jump to KUBE-NODEPORTS)
  */
 public record Ruleset(
         IpFamily family,
         List<String> filterChains,
-        String filterRules,
-        int filterRuleCount,
+        String filterHead,
+        String filterTail,
         List<String> natChains,
-        String natRules,
-        int natRuleCount,
-        SortedMap<ServicePortName, ServiceChains> services,
+        String natHead,
+        String natTail,
+        SortedMap<ServicePortName, ServiceRules> services,
         int totalEndpoints,
         boolean largeClusterMode,
         int noLocalEndpointsInternal,
@@ -44,18 +45,37 @@ public record Ruleset(
     /** Every per-service nat chain this ruleset wants to exist. */
     public Set<String> activeServiceChains() {
         Set<String> active = new HashSet<>();
-        for (ServiceChains chains : services.values()) {
-            active.addAll(chains.chains());
+        for (ServiceRules rules : services.values()) {
+            rules.chains().forEach(chain -> active.add(chain.name()));
         }
         return active;
     }
 
-    /** How many nat rules the whole ruleset holds. */
-    public int totalNatRules() {
-        int total = natRuleCount;
-        for (ServiceChains chains : services.values()) {
-            total += chains.ruleCount();
+    /** How many rules the filter table holds. */
+    public int filterRuleCount() {
+        int total = lines(filterHead) + lines(filterTail);
+        for (ServiceRules rules : services.values()) {
+            total += rules.filterRuleCount();
         }
         return total;
+    }
+
+    /** How many rules the nat table holds. */
+    public int natRuleCount() {
+        int total = lines(natHead) + lines(natTail);
+        for (ServiceRules rules : services.values()) {
+            total += rules.natRuleCount() + rules.chainRuleCount();
+        }
+        return total;
+    }
+
+    private static int lines(String text) {
+        int n = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == '\n') {
+                n++;
+            }
+        }
+        return n;
     }
 }
