@@ -2,9 +2,9 @@ package io.switchyard.agent.convert;
 
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1Node;
-import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.switchyard.agent.source.ClusterObjects;
+import io.switchyard.agent.source.ProxySelection;
 import io.switchyard.rules.model.ClusterState;
 import io.switchyard.rules.model.Endpoint;
 import io.switchyard.rules.model.EndpointSlice;
@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -28,18 +27,13 @@ import java.util.TreeMap;
  */
 public final class ClusterStateBuilder {
 
-    /** Services and slices carrying this label belong to another proxy, unless it names ours. */
-    public static final String SERVICE_PROXY_NAME_LABEL = "service.kubernetes.io/service-proxy-name";
-    /** Slices of headless Services carry this label; no proxy programs them. */
-    public static final String HEADLESS_LABEL = "service.kubernetes.io/headless";
-
     /** The converted state, plus everything that was wrong with the input. */
     public record Result(ClusterState state, LocalNode node, List<Problem> problems) {
     }
 
     private final IpFamily family;
     private final String nodeName;
-    private final String serviceProxyName;
+    private final ProxySelection selection;
 
     /**
      * @param serviceProxyName the {@code --service-proxy-name}, or empty for the default proxy
@@ -47,7 +41,7 @@ public final class ClusterStateBuilder {
     public ClusterStateBuilder(IpFamily family, String nodeName, String serviceProxyName) {
         this.family = family;
         this.nodeName = nodeName;
-        this.serviceProxyName = Objects.requireNonNullElse(serviceProxyName, "");
+        this.selection = new ProxySelection(serviceProxyName);
     }
 
     public Result build(ClusterObjects objects) {
@@ -55,7 +49,7 @@ public final class ClusterStateBuilder {
         ServiceConverter services = new ServiceConverter(family);
         TreeMap<ServicePortName, ServicePort> ports = new TreeMap<>();
         for (V1Service service : objects.services()) {
-            if (selected(service.getMetadata())) {
+            if (selection.selects(service)) {
                 for (ServicePort port : services.convert(service, problems)) {
                     ports.put(port.name(), port);
                 }
@@ -65,7 +59,7 @@ public final class ClusterStateBuilder {
         EndpointSliceConverter slices = new EndpointSliceConverter(family);
         Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
         for (V1EndpointSlice slice : objects.endpointSlices()) {
-            if (!selected(slice.getMetadata()) || labels(slice.getMetadata()).containsKey(HEADLESS_LABEL)) {
+            if (!selection.selects(slice)) {
                 continue;
             }
             Optional<EndpointSlice> converted = slices.convert(slice, problems);
@@ -83,15 +77,5 @@ public final class ClusterStateBuilder {
             }
         }
         return new Result(ClusterState.of(ports, endpoints), node, problems);
-    }
-
-    /** kube-proxy's label selector: no proxy-name label, or (with --service-proxy-name) ours. */
-    private boolean selected(V1ObjectMeta metadata) {
-        String proxyName = labels(metadata).get(SERVICE_PROXY_NAME_LABEL);
-        return serviceProxyName.isEmpty() ? proxyName == null : serviceProxyName.equals(proxyName);
-    }
-
-    private static Map<String, String> labels(V1ObjectMeta metadata) {
-        return metadata == null || metadata.getLabels() == null ? Map.of() : metadata.getLabels();
     }
 }

@@ -1,0 +1,100 @@
+package io.switchyard.agent.cli;
+
+import io.switchyard.agent.config.ConfigException;
+import io.switchyard.agent.config.ProxySettings;
+import io.switchyard.agent.exec.HostProcessRunner;
+import io.switchyard.agent.exec.ProcessRunner;
+import io.switchyard.agent.iptables.Cleanup;
+import io.switchyard.agent.iptables.Iptables;
+import io.switchyard.agent.iptables.IptablesProxier;
+import io.switchyard.agent.iptables.NfacctCounters;
+import io.switchyard.agent.iptables.ProxierFanout;
+import io.switchyard.agent.logging.Logging;
+import io.switchyard.agent.source.FileSource;
+import io.switchyard.agent.source.ProxySelection;
+import io.switchyard.rules.model.IpFamily;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code switchyard run}: the node agent, following the cluster and programming this node's kernel. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the proxy: follow Services, EndpointSlices and this Node, and program the kernel.")
+public final class RunCommand implements Callable<Integer> {
+
+    private static final System.Logger LOG = System.getLogger(RunCommand.class.getName());
+
+    @Option(names = "--from", paramLabel = "PATH",
+            description = "Take cluster state from a manifest file or directory (re-read on change) instead of an API server.")
+    Path from;
+
+    @Option(names = "--master", paramLabel = "URL", description = "The API server address (overrides the kubeconfig).")
+    String master;
+
+    @Option(names = "--cleanup", description = "Remove everything kube-proxy/Switchyard installed, then exit.")
+    boolean cleanup;
+
+    @Option(names = {"-v", "--v"}, paramLabel = "LEVEL", defaultValue = "0", description = "Log verbosity.")
+    int verbosity;
+
+    @Mixin
+    ProxyFlags flags;
+
+    @Override
+    public Integer call() throws Exception {
+        Logging.configure(verbosity);
+        ProcessRunner processes = new HostProcessRunner();
+        if (cleanup) {
+            boolean ok = true;
+            for (IpFamily family : IpFamily.values()) {
+                ok &= Cleanup.run(new Iptables(family, processes));
+            }
+            return ok ? 0 : 1;
+        }
+        ProxySettings settings = flags.resolve();
+        List<IptablesProxier> proxiers = new ArrayList<>();
+        NfacctCounters counters = new NfacctCounters(processes);
+        for (IpFamily family : supportedFamilies(processes)) {
+            proxiers.add(new IptablesProxier(family, settings, new Iptables(family, processes), counters, report -> { }));
+        }
+        ProxierFanout handlers = new ProxierFanout(proxiers);
+        LOG.log(System.Logger.Level.INFO, "Starting Switchyard proxyMode={0} node={1} families={2}",
+                settings.proxyMode(), settings.hostname(), proxiers.stream().map(IptablesProxier::family).toList());
+
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(stop::countDown));
+        proxiers.forEach(IptablesProxier::start);
+        try (AutoCloseable source = startSource(settings, handlers)) {
+            stop.await();
+        } finally {
+            proxiers.forEach(IptablesProxier::close);
+        }
+        return 0;
+    }
+
+    private AutoCloseable startSource(ProxySettings settings, ProxierFanout handlers) throws IOException {
+        ProxySelection selection = new ProxySelection(settings.serviceProxyName());
+        if (from != null) {
+            FileSource source = new FileSource(from, settings.hostname(), selection, handlers, handlers, handlers);
+            source.start();
+            return source;
+        }
+        throw new ConfigException("no cluster source: pass --from PATH (API-server sources come with --kubeconfig)");
+    }
+
+    /** IPv4 always; IPv6 too when this kernel and ip6tables can do it, as kube-proxy runs dual-stack. */
+    private static List<IpFamily> supportedFamilies(ProcessRunner processes) {
+        List<IpFamily> families = new ArrayList<>(List.of(IpFamily.IPV4));
+        if (processes.run(List.of("ip6tables", "-w", "5", "-t", "nat", "-S", "POSTROUTING"), null).ok()) {
+            families.add(IpFamily.IPV6);
+        }
+        return families;
+    }
+}

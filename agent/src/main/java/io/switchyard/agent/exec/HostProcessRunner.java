@@ -1,0 +1,75 @@
+package io.switchyard.agent.exec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs programs on this host, optionally behind a fixed prefix such as
+ * {@code ip netns exec NAME} so that a whole agent can be pointed at a network namespace.
+ */
+public final class HostProcessRunner implements ProcessRunner {
+
+    private static final long TIMEOUT_SECONDS = 300;
+
+    private final List<String> prefix;
+
+    public HostProcessRunner() {
+        this(List.of());
+    }
+
+    public HostProcessRunner(List<String> prefix) {
+        this.prefix = List.copyOf(prefix);
+    }
+
+    /** A runner whose programs all run inside the named network namespace. */
+    public static HostProcessRunner inNetworkNamespace(String namespace) {
+        return new HostProcessRunner(List.of("ip", "netns", "exec", namespace));
+    }
+
+    @Override
+    public Result run(List<String> argv, String stdin) {
+        List<String> command = new ArrayList<>(prefix.size() + argv.size());
+        command.addAll(prefix);
+        command.addAll(argv);
+        Process process;
+        try {
+            process = new ProcessBuilder(command).start();
+        } catch (IOException e) {
+            return new Result(127, "", "cannot run " + argv.getFirst() + ": " + e.getMessage());
+        }
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> drain(process.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(process.getErrorStream()));
+        try (OutputStream in = process.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            // The program exited without reading all of its input; its exit code tells why.
+        }
+        try {
+            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return new Result(124, out.getNow(""), argv.getFirst() + " timed out after " + TIMEOUT_SECONDS + "s");
+            }
+            return new Result(process.exitValue(), out.join(), err.join());
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            return new Result(130, "", argv.getFirst() + " interrupted");
+        }
+    }
+
+    private static String drain(InputStream stream) {
+        try (stream) {
+            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

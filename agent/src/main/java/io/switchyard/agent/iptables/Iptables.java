@@ -1,0 +1,159 @@
+package io.switchyard.agent.iptables;
+
+import io.switchyard.agent.exec.ProcessRunner;
+import io.switchyard.rules.iptables.KubeChains.Jump;
+import io.switchyard.rules.iptables.KubeChains.Table;
+import io.switchyard.rules.model.IpFamily;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The iptables programs of one family, driven through argv lists. */
+public final class Iptables {
+
+    /** A restore that iptables-restore refused, with the line it complained about (0 if unknown). */
+    public static final class RestoreException extends Exception {
+        private final int line;
+
+        RestoreException(String message, int line) {
+            super(message);
+            this.line = line;
+        }
+
+        public int line() {
+            return line;
+        }
+    }
+
+    private static final Pattern FAILED_LINE = Pattern.compile("line (\\d+) failed");
+    private static final String WAIT_SECONDS = "5";
+
+    private final ProcessRunner runner;
+    private final String iptables;
+    private final String restore;
+    private final String save;
+
+    public Iptables(IpFamily family, ProcessRunner runner) {
+        this.runner = runner;
+        String base = family == IpFamily.IPV4 ? "iptables" : "ip6tables";
+        this.iptables = base;
+        this.restore = base + "-restore";
+        this.save = base + "-save";
+    }
+
+    /** Applies a document with {@code --noflush --counters}: only the chains it names change. */
+    public void restore(String document) throws RestoreException {
+        ProcessRunner.Result result = runner.run(List.of(restore, "-w", WAIT_SECONDS, "--noflush", "--counters"), document);
+        if (!result.ok()) {
+            Matcher m = FAILED_LINE.matcher(result.stderr());
+            int line = m.find() ? Integer.parseInt(m.group(1)) : 0;
+            throw new RestoreException(restore + " exit " + result.exitCode() + ": " + result.stderr().strip(), line);
+        }
+    }
+
+    /** Creates a chain if it does not exist yet. */
+    public boolean ensureChain(Table table, String chain) {
+        if (chainExists(table, chain)) {
+            return true;
+        }
+        ProcessRunner.Result result = run(table, "-N", chain);
+        return result.ok() || chainExists(table, chain);
+    }
+
+    /** Whether a chain exists. */
+    public boolean chainExists(Table table, String chain) {
+        return run(table, "-S", chain).ok();
+    }
+
+    /** Inserts a jump at the top of its builtin chain unless an identical rule is already there. */
+    public boolean ensureJump(Jump jump) {
+        List<String> spec = jumpArgs(jump);
+        if (run(jump.table(), concat(List.of("-C", jump.builtin()), spec)).ok()) {
+            return true;
+        }
+        return run(jump.table(), concat(List.of("-I", jump.builtin(), "1"), spec)).ok();
+    }
+
+    /** Deletes a jump if present; true when it is gone. */
+    public boolean deleteJump(Jump jump) {
+        List<String> spec = jumpArgs(jump);
+        while (run(jump.table(), concat(List.of("-C", jump.builtin()), spec)).ok()) {
+            if (!run(jump.table(), concat(List.of("-D", jump.builtin()), spec)).ok()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Flushes and deletes a chain if it exists. */
+    public boolean deleteChain(Table table, String chain) {
+        if (!chainExists(table, chain)) {
+            return true;
+        }
+        run(table, "-F", chain);
+        return run(table, "-X", chain).ok();
+    }
+
+    /** The chains of one table, as iptables-save lists them. */
+    public Set<String> chains(Table table) {
+        ProcessRunner.Result result = runner.run(List.of(save, "-t", table.iptablesName()), null);
+        Set<String> chains = new LinkedHashSet<>();
+        if (!result.ok()) {
+            return chains;
+        }
+        for (String line : result.stdout().split("\n")) {
+            if (line.startsWith(":")) {
+                int space = line.indexOf(' ');
+                chains.add(line.substring(1, space < 0 ? line.length() : space));
+            }
+        }
+        return chains;
+    }
+
+    /** Everything iptables-save prints for this family. */
+    public String saveAll() {
+        ProcessRunner.Result result = runner.run(List.of(save), null);
+        if (!result.ok()) {
+            throw new IllegalStateException(save + " failed: " + result.stderr().strip());
+        }
+        return result.stdout();
+    }
+
+    private ProcessRunner.Result run(Table table, String... args) {
+        return run(table, List.of(args));
+    }
+
+    private ProcessRunner.Result run(Table table, List<String> args) {
+        List<String> argv = new ArrayList<>(args.size() + 5);
+        argv.add(iptables);
+        argv.add("-w");
+        argv.add(WAIT_SECONDS);
+        argv.add("-t");
+        argv.add(table.iptablesName());
+        argv.addAll(args);
+        return runner.run(argv, null);
+    }
+
+    private static List<String> jumpArgs(Jump jump) {
+        List<String> args = new ArrayList<>();
+        if (!jump.matches().isEmpty()) {
+            args.addAll(List.of(jump.matches().split(" ")));
+        }
+        if (!jump.comment().isEmpty()) {
+            args.addAll(List.of("-m", "comment", "--comment", jump.comment()));
+        }
+        args.add("-j");
+        args.add(jump.target());
+        return args;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+}

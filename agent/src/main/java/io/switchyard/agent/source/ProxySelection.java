@@ -1,0 +1,54 @@
+package io.switchyard.agent.source;
+
+import io.kubernetes.client.openapi.models.V1EndpointSlice;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Service;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Which Services and EndpointSlices this proxy handles, by kube-proxy's label rules: objects
+ * labelled with a service-proxy-name belong to that proxy (ours only if it is our
+ * {@code --service-proxy-name}), and headless Services' slices belong to none.
+ *
+ * @param serviceProxyName our {@code --service-proxy-name}, empty for the default proxy
+ */
+public record ProxySelection(String serviceProxyName) {
+
+    public static final String SERVICE_PROXY_NAME_LABEL = "service.kubernetes.io/service-proxy-name";
+    public static final String HEADLESS_LABEL = "service.kubernetes.io/headless";
+
+    public ProxySelection {
+        serviceProxyName = Objects.requireNonNullElse(serviceProxyName, "");
+    }
+
+    /** The label selector for the Service watch. */
+    public String serviceLabelSelector() {
+        return serviceProxyName.isEmpty() ? "!" + SERVICE_PROXY_NAME_LABEL
+                : SERVICE_PROXY_NAME_LABEL + "=" + serviceProxyName;
+    }
+
+    /** The label selector for the EndpointSlice watch. */
+    public String endpointSliceLabelSelector() {
+        return "!" + HEADLESS_LABEL + "," + serviceLabelSelector();
+    }
+
+    public boolean selects(V1Service service) {
+        return ownedByUs(labels(service.getMetadata()));
+    }
+
+    public boolean selects(V1EndpointSlice slice) {
+        Map<String, String> labels = labels(slice.getMetadata());
+        return !labels.containsKey(HEADLESS_LABEL) && ownedByUs(labels);
+    }
+
+    private boolean ownedByUs(Map<String, String> labels) {
+        String proxyName = labels.get(SERVICE_PROXY_NAME_LABEL);
+        return serviceProxyName.isEmpty() ? proxyName == null : serviceProxyName.equals(proxyName);
+    }
+
+    private static Map<String, String> labels(V1ObjectMeta metadata) {
+        return metadata == null || metadata.getLabels() == null ? Map.of() : metadata.getLabels();
+    }
+}
