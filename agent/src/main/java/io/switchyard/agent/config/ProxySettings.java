@@ -83,6 +83,19 @@ public record ProxySettings(
         }
     }
 
+    /** kube-proxy's defaults for a node, with the given cluster CIDRs (ClusterCIDR local detection). */
+    public static ProxySettings defaults(String hostname, List<Cidr> clusterCidrs) {
+        return new ProxySettings(hostname, "iptables", clusterCidrs, false, 14, true, List.of(), "ClusterCIDR",
+                null, null, Map.of(), "", Duration.ofSeconds(30), Duration.ofSeconds(1), null);
+    }
+
+    /** The same settings with other sync periods. */
+    public ProxySettings withSyncPeriods(Duration sync, Duration minSync) {
+        return new ProxySettings(hostname, proxyMode, clusterCidrs, masqueradeAll, masqueradeBit, localhostNodePorts,
+                nodePortAddresses, detectLocalMode, bridgeInterface, interfaceNamePrefix, featureGates,
+                serviceProxyName, sync, minSync, kubeconfig);
+    }
+
     /** Parses a comma-separated CIDR list such as {@code --cluster-cidr}. */
     public static List<Cidr> parseCidrs(String flag, String value) {
         List<Cidr> out = new ArrayList<>();
