@@ -5,7 +5,13 @@ import io.switchyard.agent.config.ProxySettings;
 import io.switchyard.agent.convert.ClusterStateBuilder;
 import io.switchyard.agent.convert.Problem;
 import io.switchyard.agent.logging.Logging;
+import io.switchyard.agent.exec.HostProcessRunner;
+import io.switchyard.agent.iptables.LiveRules;
+import io.switchyard.agent.source.ApiClients;
+import io.switchyard.agent.source.ApiSnapshot;
+import io.switchyard.agent.source.ClusterObjects;
 import io.switchyard.agent.source.ManifestLoader;
+import io.switchyard.agent.source.ProxySelection;
 import io.switchyard.rules.iptables.IptablesRenderer;
 import io.switchyard.rules.iptables.RestoreDocument;
 import io.switchyard.rules.iptables.Ruleset;
@@ -27,12 +33,22 @@ import java.util.concurrent.Callable;
  * program on this node for a cluster state read from manifests.
  */
 @Command(name = "dump-rules", mixinStandardHelpOptions = true,
-        description = "Print the iptables ruleset Switchyard would install, as one iptables-restore document.")
+        description = {"Print the iptables ruleset Switchyard would install, as one iptables-restore document.",
+                "With --live, print what is installed; with --diff, compare the two (exit 1 when they differ)."})
 public final class DumpRulesCommand implements Callable<Integer> {
 
-    @Option(names = "--from", required = true, paramLabel = "PATH",
+    @Option(names = "--from", paramLabel = "PATH",
             description = "A manifest file or a directory of them (Services, EndpointSlices, the Node).")
     Path from;
+
+    @Option(names = "--master", paramLabel = "URL", description = "The API server address (with --kubeconfig).")
+    String master;
+
+    @Option(names = "--live", description = "Print the rules installed in this network namespace instead.")
+    boolean live;
+
+    @Option(names = "--diff", description = "Compare the desired rules with the installed ones; exit 1 when they differ.")
+    boolean diff;
 
     @Option(names = "--ip-family", paramLabel = "FAMILY", defaultValue = "IPv4",
             description = "Which family's proxier to render: IPv4 (default) or IPv6.")
@@ -56,23 +72,47 @@ public final class DumpRulesCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--ip-family: " + e.getMessage());
         }
+        PrintWriter out = spec.commandLine().getOut();
+        if (live) {
+            out.print(new LiveRules(family, new HostProcessRunner()).ownRules());
+            out.flush();
+            return 0;
+        }
         ProxySettings settings = flags.resolve();
-
-        ManifestLoader.Result loaded = ManifestLoader.load(from);
-        List<Problem> problems = new ArrayList<>(loaded.problems());
+        List<Problem> problems = new ArrayList<>();
+        ClusterObjects objects = load(settings, problems);
         ClusterStateBuilder.Result built = new ClusterStateBuilder(family, settings.hostname(), settings.serviceProxyName())
-                .build(loaded.objects());
+                .build(objects);
         problems.addAll(built.problems());
 
         IptablesRenderer renderer = new IptablesRenderer(settings.iptablesConfig(family, built.node()));
         Ruleset ruleset = renderer.render(built.state(), built.node());
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(RestoreDocument.forEmptyNamespace(ruleset));
+        String document = RestoreDocument.forEmptyNamespace(ruleset);
+        int exit = problems.isEmpty() ? 0 : Switchyard.EXIT_INVALID_INPUT;
+        if (diff) {
+            List<String> differences = new LiveRules(family, new HostProcessRunner()).diff(document);
+            differences.forEach(out::println);
+            exit = differences.isEmpty() ? exit : 1;
+        } else {
+            out.print(document);
+        }
         out.flush();
-
         for (Problem problem : problems) {
             spec.commandLine().getErr().println("switchyard: " + problem);
         }
-        return problems.isEmpty() ? 0 : Switchyard.EXIT_INVALID_INPUT;
+        return exit;
+    }
+
+    private ClusterObjects load(ProxySettings settings, List<Problem> problems) {
+        if (from != null) {
+            ManifestLoader.Result loaded = ManifestLoader.load(from);
+            problems.addAll(loaded.problems());
+            return loaded.objects();
+        }
+        if (settings.kubeconfig() != null || master != null || System.getenv("KUBERNETES_SERVICE_HOST") != null) {
+            return ApiSnapshot.list(ApiClients.create(settings.kubeconfig(), master),
+                    new ProxySelection(settings.serviceProxyName()), settings.hostname());
+        }
+        throw new ConfigException("say where the cluster state comes from: --from PATH or --kubeconfig FILE (or --live)");
     }
 }

@@ -25,12 +25,11 @@ public record Cidr(byte[] network, int prefixLength) {
         if (address == null) {
             throw new IllegalArgumentException("not a CIDR: \"" + text + "\"");
         }
-        int length;
-        try {
-            length = Integer.parseInt(s.substring(slash + 1));
-        } catch (NumberFormatException e) {
+        String prefix = s.substring(slash + 1);
+        if (prefix.isEmpty() || prefix.length() > 3 || !prefix.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new IllegalArgumentException("not a CIDR (bad prefix length): \"" + text + "\"");
         }
+        int length = Integer.parseInt(prefix);
         if (length < 0 || length > address.length * 8) {
             throw new IllegalArgumentException("not a CIDR (prefix length out of range): \"" + text + "\"");
         }

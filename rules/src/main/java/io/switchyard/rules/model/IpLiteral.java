@@ -19,7 +19,7 @@ public final class IpLiteral {
             return null;
         }
         String s = text.strip();
-        if (s.isEmpty() || s.indexOf('%') >= 0) {
+        if (s.isEmpty() || s.indexOf('%') >= 0 || s.indexOf('[') >= 0) {
             return null;
         }
         try {

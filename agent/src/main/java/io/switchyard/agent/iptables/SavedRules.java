@@ -1,4 +1,4 @@
-package io.switchyard.agent.kernel;
+package io.switchyard.agent.iptables;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +10,7 @@ import java.util.TreeMap;
  * {@code iptables-save} output in a form two kernels' states can be compared in: comments and
  * counters dropped, chains sorted, and rules of the chains whose order kube-proxy leaves to Go's
  * map iteration sorted too — except that the node-ports jump must stay last in nat KUBE-SERVICES.
+ * {@link #normaliseOwn} keeps only what kube-proxy owns: KUBE-* chains and the jumps to them.
  */
 public final class SavedRules {
 
@@ -22,6 +23,15 @@ public final class SavedRules {
 
     /** Normalises iptables-save text into a stable, line-oriented description. */
     public static String normalise(String save) {
+        return normalise(save, false);
+    }
+
+    /** Like {@link #normalise}, but only KUBE-* chains and builtin-chain rules jumping to them. */
+    public static String normaliseOwn(String save) {
+        return normalise(save, true);
+    }
+
+    private static String normalise(String save, boolean ownOnly) {
         // table -> chain -> "policy" line + rules
         Map<String, Map<String, List<String>>> tables = new TreeMap<>();
         Map<String, List<String>> chains = null;
@@ -42,6 +52,9 @@ public final class SavedRules {
                 chain.addFirst("policy " + parts[1]);
             } else if (line.startsWith("-A ")) {
                 String chain = line.split(" ")[1];
+                if (ownOnly && !chain.startsWith("KUBE-") && !line.contains(" -j KUBE-")) {
+                    continue;
+                }
                 List<String> rules = chains.get(chain);
                 if (rules == null) {
                     throw new IllegalArgumentException("rule for undeclared chain: " + line);
@@ -55,6 +68,9 @@ public final class SavedRules {
         tables.forEach((name, tableChains) -> {
             out.append('*').append(name).append('\n');
             tableChains.forEach((chain, lines) -> {
+                if (ownOnly && !chain.startsWith("KUBE-") && lines.size() == 1) {
+                    return;
+                }
                 out.append(':').append(chain).append(' ').append(lines.getFirst()).append('\n');
                 List<String> rules = new ArrayList<>(lines.subList(1, lines.size()));
                 if (UNORDERED.contains(chain) || chain.startsWith("KUBE-FW-")) {
