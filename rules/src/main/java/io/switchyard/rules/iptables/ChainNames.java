@@ -21,6 +21,8 @@ public final class ChainNames {
     public static final String ENDPOINT_PREFIX = "KUBE-SEP-";
 
     private static final char[] BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
+    /** MessageDigest instances are not thread-safe and costly to look up: one per thread. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(ChainNames::sha256);
 
     private ChainNames() {
     }
@@ -59,7 +61,7 @@ public final class ChainNames {
 
     /** The 16-character base32 prefix of SHA-256(input). */
     static String hash(String input) {
-        byte[] digest = sha256().digest(input.getBytes(StandardCharsets.UTF_8));
+        byte[] digest = SHA256.get().digest(input.getBytes(StandardCharsets.UTF_8));
         char[] out = new char[16];
         // 16 symbols of 5 bits = 80 bits = the first 10 bytes, in two 40-bit groups.
         for (int group = 0; group < 2; group++) {

@@ -13,6 +13,8 @@ import io.switchyard.rules.topology.EndpointSelection;
 import io.switchyard.rules.topology.EndpointSelector;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
@@ -301,17 +303,21 @@ public final class IptablesRenderer {
                     "-m comment --comment \"other traffic to " + spn + " will be dropped by KUBE-PROXY-FIREWALL\"");
         }
 
+        Map<String, String> endpointChains = new HashMap<>();
+        for (Endpoint ep : sel.allReachable()) {
+            endpointChains.put(ep.hostPort(), ChainNames.endpoint(name, ep));
+        }
         if (usesClusterChain) {
-            writeDispatch(rules.of(clusterChain), svc, clusterChain, sel.cluster(), largeCluster);
+            writeDispatch(rules.of(clusterChain), svc, clusterChain, sel.cluster(), endpointChains, largeCluster);
         }
         if (usesLocalChain) {
-            writeDispatch(rules.of(localChain), svc, localChain, sel.local(), largeCluster);
+            writeDispatch(rules.of(localChain), svc, localChain, sel.local(), endpointChains, largeCluster);
         }
 
         boolean affinity = svc.sessionAffinity() instanceof SessionAffinity.ClientIp;
         String serviceComment = largeCluster ? null : "-m comment --comment " + spn;
         for (Endpoint ep : sel.allReachable()) {
-            String epChain = ChainNames.endpoint(name, ep);
+            String epChain = endpointChains.get(ep.hostPort());
             LineBuffer epRules = rules.of(epChain);
             // Hairpin: an endpoint reaching itself through the service must be SNATed.
             epRules.write("-A", epChain, serviceComment, "-s", ep.ip(), "-j", KubeChains.MARK_MASQ);
@@ -325,12 +331,12 @@ public final class IptablesRenderer {
     }
 
     private void writeDispatch(LineBuffer rules, ServicePort svc, String chain, List<Endpoint> endpoints,
-                               boolean largeCluster) {
+                               Map<String, String> endpointChains, boolean largeCluster) {
         String spn = svc.name().toString();
         if (svc.sessionAffinity() instanceof SessionAffinity.ClientIp(int timeout)) {
             String seconds = Integer.toString(timeout);
             for (Endpoint ep : endpoints) {
-                String epChain = ChainNames.endpoint(svc.name(), ep);
+                String epChain = endpointChains.get(ep.hostPort());
                 rules.write("-A", chain, endpointComment(spn, ep, largeCluster),
                         "-m recent --name", epChain, "--rcheck --seconds", seconds, "--reap -j", epChain);
             }
@@ -340,7 +346,7 @@ public final class IptablesRenderer {
             Endpoint ep = endpoints.get(i);
             rules.write("-A", chain, endpointComment(spn, ep, largeCluster),
                     i < n - 1 ? "-m statistic --mode random --probability " + probabilities.oneIn(n - i) : null,
-                    "-j", ChainNames.endpoint(svc.name(), ep));
+                    "-j", endpointChains.get(ep.hostPort()));
         }
     }
 

@@ -13,11 +13,12 @@ import java.util.Set;
  * transactions. A sync that fits in one transaction is applied atomically. A larger one is
  * split so that at every instant a packet meets either the old rules or complete new ones:
  * <ol>
+ *   <li>the chains every service chain may jump to: KUBE-MARK-MASQ (and KUBE-POSTROUTING);</li>
  *   <li>endpoint chains (KUBE-SEP), then dispatch chains (KUBE-SVC, KUBE-SVL), then external
  *       chains (KUBE-EXT), then firewall chains (KUBE-FW) — each stage only jumps to chains
  *       written by an earlier one, and a chain's flush and refill share a transaction;</li>
- *   <li>the filter table and the top-level nat chains, in one transaction, which switches the
- *       entry points over to the new chains;</li>
+ *   <li>the filter table and the entry chains (nat KUBE-SERVICES, KUBE-NODEPORTS), in one
+ *       transaction, which switches the entry points over to the new chains;</li>
  *   <li>stale chains, flushed and deleted once nothing jumps to them, referrers first.</li>
  * </ol>
  * Kubernetes uses large {@code --noflush} transactions sparingly for a reason: on the nf_tables
@@ -29,15 +30,20 @@ public final class RestorePlan {
     public record Transaction(String stage, String document, int lines) {
     }
 
-    /** Which service ports' own chains a sync rewrites. */
+    /** Which chains a sync rewrites. */
     public sealed interface Scope {
-        /** Every service port's chains (start-up, periodic resync, recovery after a failure). */
+        /** Every chain (start-up, periodic resync, recovery after a failure). */
         record Full() implements Scope {
         }
 
-        /** Only the chains of these service ports; the shared chains are always rewritten. */
-        record Partial(Set<ServicePortName> changed) implements Scope {
+        /**
+         * Only what differs from {@code applied}, the ruleset the last successful sync installed:
+         * chains of the changed service ports whose rules differ, and the filter table or the
+         * top-level nat chains only if their content differs.
+         */
+        record Partial(Ruleset applied, Set<ServicePortName> changed) implements Scope {
             public Partial {
+                java.util.Objects.requireNonNull(applied, "applied");
                 changed = Set.copyOf(changed);
             }
         }
@@ -63,63 +69,123 @@ public final class RestorePlan {
         List<ServiceRules.NatChain> chains = chainsToWrite(desired, scope);
         List<String> stale = new ArrayList<>(staleChains);
         stale.sort(Comparator.comparingInt(RestorePlan::deletionRank).thenComparing(Comparator.naturalOrder()));
-
-        int chainLines = 0;
-        for (ServiceRules.NatChain chain : chains) {
-            chainLines += chain.ruleCount() + 1;
+        String filter = filterBody(desired);
+        String natBase = natBaseBody(desired);
+        String natEntry = natEntryBody(desired);
+        if (scope instanceof Scope.Partial(Ruleset applied, Set<ServicePortName> ignored)) {
+            filter = filter.equals(filterBody(applied)) ? null : filter;
+            natBase = natBase.equals(natBaseBody(applied)) ? null : natBase;
+            natEntry = natEntry.equals(natEntryBody(applied)) ? null : natEntry;
         }
-        StringBuilder top = topDocument(desired);
-        int topLines = countLines(top);
-        if (chainLines + topLines + 2 * stale.size() <= maxLines) {
-            return List.of(single(desired, chains, stale));
+
+        int lines = 2 * stale.size() + countLines(filter) + countLines(natBase) + countLines(natEntry);
+        for (ServiceRules.NatChain chain : chains) {
+            lines += chain.ruleCount() + 1;
+        }
+        if (lines == 0) {
+            return List.of();
+        }
+        if (lines <= maxLines) {
+            return List.of(single(desired, chains, stale, filter, natBase, natEntry));
         }
 
         List<Transaction> plan = new ArrayList<>();
+        if (natBase != null) {
+            StringBuilder base = new StringBuilder(natBase.length() + 32);
+            appendTable(base, "nat", natBase);
+            plan.add(new Transaction("base chains", base.toString(), countLines(base)));
+        }
         for (String stage : CHAIN_STAGES) {
             List<ServiceRules.NatChain> ofStage = chains.stream().filter(c -> inStage(c.name(), stage)).toList();
             batchChains(plan, "chains " + stage, ofStage, maxLines);
         }
-        top.append("*nat\n");
-        desired.natChains().forEach(c -> RestoreDocument.declare(top, c));
-        RestoreDocument.appendNatTop(top, desired);
-        top.append("COMMIT\n");
-        plan.add(new Transaction("top-level chains", top.toString(), countLines(top)));
+        if (filter != null || natEntry != null) {
+            StringBuilder top = new StringBuilder((filter == null ? 0 : filter.length())
+                    + (natEntry == null ? 0 : natEntry.length()) + 64);
+            appendTable(top, "filter", filter);
+            appendTable(top, "nat", natEntry);
+            plan.add(new Transaction("entry chains", top.toString(), countLines(top)));
+        }
         batchDeletions(plan, stale, maxLines);
         return plan;
     }
 
     private static List<ServiceRules.NatChain> chainsToWrite(Ruleset desired, Scope scope) {
         List<ServiceRules.NatChain> chains = new ArrayList<>();
-        desired.services().forEach((name, rules) -> {
-            boolean rewrite = switch (scope) {
-                case Scope.Full() -> true;
-                case Scope.Partial(Set<ServicePortName> changed) -> changed.contains(name);
-            };
-            if (rewrite) {
-                chains.addAll(rules.chains());
+        switch (scope) {
+            case Scope.Full() -> desired.services().values().forEach(rules -> chains.addAll(rules.chains()));
+            case Scope.Partial(Ruleset applied, Set<ServicePortName> changed) -> {
+                for (ServicePortName name : changed) {
+                    ServiceRules rules = desired.services().get(name);
+                    if (rules == null) {
+                        continue;
+                    }
+                    ServiceRules before = applied.services().get(name);
+                    for (ServiceRules.NatChain chain : rules.chains()) {
+                        if (before == null || !before.chains().contains(chain)) {
+                            chains.add(chain);
+                        }
+                    }
+                }
             }
-        });
+        }
         return chains;
     }
 
-    private static Transaction single(Ruleset desired, List<ServiceRules.NatChain> chains, List<String> stale) {
+    /** Declarations and rules of the filter chains (without the table header). */
+    private static String filterBody(Ruleset ruleset) {
+        StringBuilder out = new StringBuilder(1024);
+        ruleset.filterChains().forEach(c -> RestoreDocument.declare(out, c));
+        out.append(ruleset.filterHead());
+        ruleset.services().values().forEach(s -> out.append(s.filterRules()));
+        out.append(ruleset.filterTail());
+        return out.toString();
+    }
+
+    /** KUBE-POSTROUTING and KUBE-MARK-MASQ, declared and filled (without the table header). */
+    private static String natBaseBody(Ruleset ruleset) {
+        StringBuilder out = new StringBuilder(512);
+        RestoreDocument.declare(out, KubeChains.POSTROUTING);
+        RestoreDocument.declare(out, KubeChains.MARK_MASQ);
+        out.append(ruleset.natHead());
+        return out.toString();
+    }
+
+    /** KUBE-SERVICES and KUBE-NODEPORTS, declared and filled (without the table header). */
+    private static String natEntryBody(Ruleset ruleset) {
+        StringBuilder out = new StringBuilder(RestoreDocument.estimate(ruleset) / 8 + 1024);
+        RestoreDocument.declare(out, KubeChains.SERVICES);
+        RestoreDocument.declare(out, KubeChains.NODE_PORTS);
+        ruleset.services().values().forEach(s -> out.append(s.natRules()));
+        out.append(ruleset.natTail());
+        return out.toString();
+    }
+
+    private static Transaction single(Ruleset desired, List<ServiceRules.NatChain> chains, List<String> stale,
+                                      String filter, String natBase, String natEntry) {
         StringBuilder out = new StringBuilder(RestoreDocument.estimate(desired));
-        RestoreDocument.appendFilter(out, desired, List.of(), List.of());
-        out.append("*nat\n");
-        desired.natChains().forEach(c -> RestoreDocument.declare(out, c));
-        chains.forEach(c -> RestoreDocument.declare(out, c.name()));
-        stale.forEach(c -> RestoreDocument.declare(out, c));
-        RestoreDocument.appendNatTop(out, desired);
-        chains.forEach(c -> out.append(c.rules()));
-        stale.forEach(c -> out.append("-X ").append(c).append('\n'));
-        out.append("COMMIT\n");
+        appendTable(out, "filter", filter);
+        if (!chains.isEmpty() || !stale.isEmpty() || natBase != null || natEntry != null) {
+            out.append("*nat\n");
+            chains.forEach(c -> RestoreDocument.declare(out, c.name()));
+            stale.forEach(c -> RestoreDocument.declare(out, c));
+            if (natBase != null) {
+                out.append(natBase);
+            }
+            if (natEntry != null) {
+                out.append(natEntry);
+            }
+            chains.forEach(c -> out.append(c.rules()));
+            stale.forEach(c -> out.append("-X ").append(c).append('\n'));
+            out.append("COMMIT\n");
+        }
         return new Transaction("all", out.toString(), countLines(out));
     }
 
-    private static StringBuilder topDocument(Ruleset desired) {
-        StringBuilder top = new StringBuilder(RestoreDocument.estimate(desired) / 4 + 1024);
-        RestoreDocument.appendFilter(top, desired, List.of(), List.of());
-        return top;
+    private static void appendTable(StringBuilder out, String table, String body) {
+        if (body != null) {
+            out.append('*').append(table).append('\n').append(body).append("COMMIT\n");
+        }
     }
 
     private static void batchChains(List<Transaction> plan, String stage, List<ServiceRules.NatChain> chains,
@@ -180,6 +246,9 @@ public final class RestorePlan {
     }
 
     private static int countLines(CharSequence text) {
+        if (text == null) {
+            return 0;
+        }
         int n = 0;
         for (int i = 0; i < text.length(); i++) {
             if (text.charAt(i) == '\n') {
