@@ -7,7 +7,6 @@ import io.switchyard.agent.convert.Problem;
 import io.switchyard.agent.logging.Logging;
 import io.switchyard.agent.exec.HostProcessRunner;
 import io.switchyard.agent.iptables.LiveRules;
-import io.switchyard.agent.source.ApiClients;
 import io.switchyard.agent.source.ApiSnapshot;
 import io.switchyard.agent.source.ClusterObjects;
 import io.switchyard.agent.source.ManifestLoader;
@@ -110,7 +109,7 @@ public final class DumpRulesCommand implements Callable<Integer> {
             return loaded.objects();
         }
         if (settings.kubeconfig() != null || master != null || System.getenv("KUBERNETES_SERVICE_HOST") != null) {
-            return ApiSnapshot.list(ApiClients.create(settings.kubeconfig(), master),
+            return ApiSnapshot.list(RunCommand.apiClient(settings, master),
                     new ProxySelection(settings.serviceProxyName()), settings.hostname());
         }
         throw new ConfigException("say where the cluster state comes from: --from PATH or --kubeconfig FILE (or --live)");

@@ -10,7 +10,10 @@ import io.switchyard.agent.iptables.IptablesProxier;
 import io.switchyard.agent.iptables.NfacctCounters;
 import io.switchyard.agent.iptables.ProxierFanout;
 import io.switchyard.agent.logging.Logging;
+import io.kubernetes.client.openapi.ApiClient;
+import io.switchyard.agent.source.ApiClients;
 import io.switchyard.agent.source.FileSource;
+import io.switchyard.agent.source.InformerSource;
 import io.switchyard.agent.source.ProxySelection;
 import io.switchyard.rules.model.IpFamily;
 import picocli.CommandLine.Command;
@@ -86,7 +89,21 @@ public final class RunCommand implements Callable<Integer> {
             source.start();
             return source;
         }
-        throw new ConfigException("no cluster source: pass --from PATH (API-server sources come with --kubeconfig)");
+        InformerSource source = new InformerSource(apiClient(settings, master), settings.hostname(),
+                settings.serviceProxyName(), handlers, handlers, handlers);
+        source.start();
+        return source;
+    }
+
+    /** The API client from --kubeconfig / --master / the pod's service account, or a clear error. */
+    static ApiClient apiClient(ProxySettings settings, String master) {
+        try {
+            return ApiClients.create(settings.kubeconfig(), master);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage() + ", or use --from PATH");
+        } catch (IOException e) {
+            throw new ConfigException("cannot read kubeconfig " + settings.kubeconfig() + ": " + e.getMessage());
+        }
     }
 
     /** IPv4 always; IPv6 too when this kernel and ip6tables can do it, as kube-proxy runs dual-stack. */

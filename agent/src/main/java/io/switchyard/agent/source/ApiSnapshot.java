@@ -17,9 +17,9 @@ public final class ApiSnapshot {
         DiscoveryV1Api discovery = new DiscoveryV1Api(client);
         try {
             return new ClusterObjects(
-                    core.listServiceForAllNamespaces().labelSelector(selection.serviceLabelSelector()).execute().getItems(),
+                    core.listServiceForAllNamespaces().labelSelector(selection.labelSelector()).execute().getItems(),
                     discovery.listEndpointSliceForAllNamespaces()
-                            .labelSelector(selection.endpointSliceLabelSelector()).execute().getItems(),
+                            .labelSelector(selection.labelSelector()).execute().getItems(),
                     core.listNode().fieldSelector("metadata.name=" + nodeName).execute().getItems());
         } catch (ApiException e) {
             throw new IllegalStateException("listing from the API server failed: HTTP " + e.getCode() + " "

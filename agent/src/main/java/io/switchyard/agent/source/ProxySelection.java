@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Which Services and EndpointSlices this proxy handles, by kube-proxy's label rules: objects
- * labelled with a service-proxy-name belong to that proxy (ours only if it is our
- * {@code --service-proxy-name}), and headless Services' slices belong to none.
+ * Which Services and EndpointSlices this proxy handles, by kube-proxy's label rules (one selector
+ * for both watches): objects labelled with a service-proxy-name belong to that proxy (ours only
+ * if it is our {@code --service-proxy-name}), and objects labelled headless belong to none.
  *
  * @param serviceProxyName our {@code --service-proxy-name}, empty for the default proxy
  */
@@ -23,29 +23,25 @@ public record ProxySelection(String serviceProxyName) {
         serviceProxyName = Objects.requireNonNullElse(serviceProxyName, "");
     }
 
-    /** The label selector for the Service watch. */
-    public String serviceLabelSelector() {
-        return serviceProxyName.isEmpty() ? "!" + SERVICE_PROXY_NAME_LABEL
+    /** The label selector of both the Service and the EndpointSlice watch. */
+    public String labelSelector() {
+        String proxy = serviceProxyName.isEmpty() ? "!" + SERVICE_PROXY_NAME_LABEL
                 : SERVICE_PROXY_NAME_LABEL + "=" + serviceProxyName;
-    }
-
-    /** The label selector for the EndpointSlice watch. */
-    public String endpointSliceLabelSelector() {
-        return "!" + HEADLESS_LABEL + "," + serviceLabelSelector();
+        return proxy + ",!" + HEADLESS_LABEL;
     }
 
     public boolean selects(V1Service service) {
-        return ownedByUs(labels(service.getMetadata()));
+        return selects(labels(service.getMetadata()));
     }
 
     public boolean selects(V1EndpointSlice slice) {
-        Map<String, String> labels = labels(slice.getMetadata());
-        return !labels.containsKey(HEADLESS_LABEL) && ownedByUs(labels);
+        return selects(labels(slice.getMetadata()));
     }
 
-    private boolean ownedByUs(Map<String, String> labels) {
+    private boolean selects(Map<String, String> labels) {
         String proxyName = labels.get(SERVICE_PROXY_NAME_LABEL);
-        return serviceProxyName.isEmpty() ? proxyName == null : serviceProxyName.equals(proxyName);
+        boolean ours = serviceProxyName.isEmpty() ? proxyName == null : serviceProxyName.equals(proxyName);
+        return ours && !labels.containsKey(HEADLESS_LABEL);
     }
 
     private static Map<String, String> labels(V1ObjectMeta metadata) {
