@@ -13,12 +13,15 @@ public final class GoDuration {
         if (s.isEmpty()) {
             throw new IllegalArgumentException("empty duration");
         }
-        if (s.equals("0")) {
-            return Duration.ZERO;
-        }
         boolean negative = s.startsWith("-");
         if (negative || s.startsWith("+")) {
             s = s.substring(1);
+        }
+        if (s.equals("0")) {
+            return Duration.ZERO;
+        }
+        if (s.isEmpty()) {
+            throw new IllegalArgumentException("invalid duration \"" + text + "\"");
         }
         long nanos = 0;
         int i = 0;
@@ -37,7 +40,7 @@ public final class GoDuration {
             }
             long unit = switch (s.substring(unitStart, i)) {
                 case "ns" -> 1L;
-                case "us", "µs" -> 1_000L;
+                case "us", "\u00b5s", "\u03bcs" -> 1_000L;
                 case "ms" -> 1_000_000L;
                 case "s" -> 1_000_000_000L;
                 case "m" -> 60_000_000_000L;

@@ -46,7 +46,7 @@ public record KubeProxyConfiguration(
             "bindAddress", "healthzBindAddress", "metricsBindAddress", "bindAddressHardFail", "enableProfiling",
             "showHiddenMetricsForVersion", "mode", "iptables", "ipvs", "nftables", "winkernel", "detectLocalMode",
             "detectLocal", "clusterCIDR", "nodePortAddresses", "oomScoreAdj", "conntrack", "configSyncPeriod",
-            "portRange", "windowsRunAsService", "masqueradeAll", "syncPeriod", "minSyncPeriod");
+            "portRange", "windowsRunAsService");
     private static final Set<String> IPTABLES_FIELDS = Set.of(
             "masqueradeAll", "masqueradeBit", "localhostNodePorts", "syncPeriod", "minSyncPeriod");
 
@@ -89,18 +89,6 @@ public record KubeProxyConfiguration(
             }
             gates.put(String.valueOf(k), b);
         });
-        Boolean masqueradeAll = bool(where, "iptables.masqueradeAll", iptables.get("masqueradeAll"));
-        if (masqueradeAll == null) {
-            masqueradeAll = bool(where, "masqueradeAll", root.get("masqueradeAll"));
-        }
-        String syncPeriod = string(where, "iptables.syncPeriod", iptables.get("syncPeriod"));
-        if (syncPeriod == null) {
-            syncPeriod = string(where, "syncPeriod", root.get("syncPeriod"));
-        }
-        String minSyncPeriod = string(where, "iptables.minSyncPeriod", iptables.get("minSyncPeriod"));
-        if (minSyncPeriod == null) {
-            minSyncPeriod = string(where, "minSyncPeriod", root.get("minSyncPeriod"));
-        }
         return new KubeProxyConfiguration(
                 string(where, "hostnameOverride", root.get("hostnameOverride")),
                 string(where, "clusterCIDR", root.get("clusterCIDR")),
@@ -110,11 +98,11 @@ public record KubeProxyConfiguration(
                 string(where, "detectLocalMode", root.get("detectLocalMode")),
                 string(where, "detectLocal.bridgeInterface", detectLocal.get("bridgeInterface")),
                 string(where, "detectLocal.interfaceNamePrefix", detectLocal.get("interfaceNamePrefix")),
-                masqueradeAll,
+                bool(where, "iptables.masqueradeAll", iptables.get("masqueradeAll")),
                 integer(where, "iptables.masqueradeBit", iptables.get("masqueradeBit")),
                 bool(where, "iptables.localhostNodePorts", iptables.get("localhostNodePorts")),
-                syncPeriod,
-                minSyncPeriod,
+                string(where, "iptables.syncPeriod", iptables.get("syncPeriod")),
+                string(where, "iptables.minSyncPeriod", iptables.get("minSyncPeriod")),
                 string(where, "clientConnection.kubeconfig", clientConnection.get("kubeconfig")),
                 string(where, "healthzBindAddress", root.get("healthzBindAddress")),
                 string(where, "metricsBindAddress", root.get("metricsBindAddress")));

@@ -52,7 +52,7 @@ public record ProxySettings(
             case "ClusterCIDR", "NodeCIDR" -> { }
             case "BridgeInterface" -> {
                 if (bridgeInterface == null || bridgeInterface.isEmpty()) {
-                    throw new ConfigException("detect-local-mode BridgeInterface needs --bridge-interface");
+                    throw new ConfigException("detect-local-mode BridgeInterface needs --pod-bridge-interface");
                 }
             }
             case "InterfaceNamePrefix" -> {

@@ -69,13 +69,13 @@ public final class Iptables {
         return run(table, "-S", chain).ok();
     }
 
-    /** Inserts a jump at the top of its builtin chain unless an identical rule is already there. */
-    public boolean ensureJump(Jump jump) {
-        List<String> spec = jumpArgs(jump);
-        if (run(jump.table(), concat(List.of("-C", jump.builtin()), spec)).ok()) {
-            return true;
+    /** The rules of one chain as {@code -S} prints them ({@code -A CHAIN ...}); empty if it is missing. */
+    public List<String> rules(Table table, String chain) {
+        ProcessRunner.Result result = run(table, "-S", chain);
+        if (!result.ok()) {
+            return List.of();
         }
-        return run(jump.table(), concat(List.of("-I", jump.builtin(), "1"), spec)).ok();
+        return result.stdout().lines().filter(l -> l.startsWith("-A ")).toList();
     }
 
     /** Deletes a jump if present; true when it is gone. */

@@ -23,6 +23,7 @@ import io.switchyard.rules.model.LocalNode;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,8 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
     static final Duration FULL_SYNC_PERIOD = Duration.ofHours(1);
     /** Lines of --noflush input above which a sync is split into ordered transactions. */
     static final int MAX_TRANSACTION_LINES = 20_000;
+
+    private final int maxTransactionLines;
 
     private final IpFamily family;
     private final ProxySettings settings;
@@ -71,6 +74,13 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
 
     public IptablesProxier(IpFamily family, ProxySettings settings, Iptables iptables, NfacctCounters nfacct,
                            Consumer<SyncReport> reports) {
+        this(family, settings, iptables, nfacct, reports, MAX_TRANSACTION_LINES);
+    }
+
+    /** As above, with the largest iptables-restore transaction a sync may use. */
+    public IptablesProxier(IpFamily family, ProxySettings settings, Iptables iptables, NfacctCounters nfacct,
+                           Consumer<SyncReport> reports, int maxTransactionLines) {
+        this.maxTransactionLines = maxTransactionLines;
         this.family = family;
         this.settings = settings;
         this.iptables = iptables;
@@ -226,9 +236,7 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
             renderedNode = currentNode;
             renderer = null;
         }
-        if (full && !ensureBaseRules()) {
-            return failed(full, start, changes);
-        }
+        long afterTake = System.nanoTime();
         if (renderer == null) {
             renderer = new IptablesRenderer(rendererConfig(currentNode));
         }
@@ -236,13 +244,15 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
         Ruleset ruleset = full ? renderer.render(changes.state(), currentNode)
                 : renderer.render(changes.state(), currentNode, lastRuleset, changes.changedPorts());
         Set<String> active = ruleset.activeServiceChains();
+        long afterRender = System.nanoTime();
         Set<String> existing = full ? serviceChainsInKernel() : installedChains;
         Set<String> stale = new HashSet<>(existing);
         stale.removeAll(active);
         RestorePlan.Scope scope = full ? new RestorePlan.Scope.Full()
-                : new RestorePlan.Scope.Partial(changes.changedPorts());
-        List<RestorePlan.Transaction> plan = RestorePlan.plan(ruleset, scope, stale, MAX_TRANSACTION_LINES);
+                : new RestorePlan.Scope.Partial(lastRuleset, changes.changedPorts());
+        List<RestorePlan.Transaction> plan = RestorePlan.plan(ruleset, scope, stale, maxTransactionLines);
 
+        long afterPlan = System.nanoTime();
         for (RestorePlan.Transaction transaction : plan) {
             try {
                 iptables.restore(transaction.document());
@@ -254,6 +264,10 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
         }
         installedChains = active;
         lastRuleset = ruleset;
+        long afterRestore = System.nanoTime();
+        if (full && !ensureBaseRules()) {
+            return failed(full, start, changes);
+        }
         if (full) {
             lastFullSync = Instant.now();
         }
@@ -264,11 +278,24 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
                 ruleset.noLocalEndpointsInternal(), ruleset.noLocalEndpointsExternal());
         LOG.log(System.Logger.Level.INFO, "SyncProxyRules complete ipFamily={0} fullSync={1} numServices={2} "
                         + "numEndpoints={3} changedServices={4} numFilterRules={5} numNATRules={6} staleChains={7} "
-                        + "transactions={8} elapsed={9}ms",
-                family, full, report.services(), report.endpoints(), report.changedServices(), report.filterRules(),
-                report.natRules(), stale.size(), plan.size(), elapsed.toMillis());
+                        + "transactions={8} elapsed={9}ms (changes {10}ms, render {11}ms, plan {12}ms, "
+                        + "restore {13}ms, jumps {14}ms)",
+                family, full, str(report.services()), str(report.endpoints()), str(report.changedServices()),
+                str(report.filterRules()), str(report.natRules()), str(stale.size()), str(plan.size()),
+                str(elapsed.toMillis()), str(millis(start, afterTake)), str(millis(afterTake, afterRender)),
+                str(millis(afterRender, afterPlan)), str(millis(afterPlan, afterRestore)),
+                str(millis(afterRestore, System.nanoTime())));
         reports.accept(report);
         return true;
+    }
+
+    /** Numbers as kube-proxy logs them: no digit grouping. */
+    private static String str(long n) {
+        return Long.toString(n);
+    }
+
+    private static long millis(long from, long to) {
+        return (to - from) / 1_000_000;
     }
 
     private boolean failed(boolean full, long start, ChangeTracker.Changes changes) {
@@ -286,22 +313,41 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
         return false;
     }
 
-    /** Canary chains, the jumps from the builtin chains, and the nfacct objects. */
+    /**
+     * Canary chains and the jumps from the builtin chains, after a full sync has created our
+     * chains: the jumps that are missing are inserted at the top, in kube-proxy's order, in one
+     * {@code --noflush} restore (which never flushes a builtin chain it does not declare).
+     */
     private boolean ensureBaseRules() {
+        StringBuilder document = new StringBuilder(2048);
         for (Table table : KubeChains.CANARY_TABLES) {
-            if (!iptables.ensureChain(table, KubeChains.CANARY)) {
-                LOG.log(System.Logger.Level.ERROR, "Failed to ensure canary chain in table {0}", table.iptablesName());
-                return false;
+            document.append('*').append(table.iptablesName()).append('\n');
+            document.append(':').append(KubeChains.CANARY).append(" - [0:0]\n");
+            if (table == Table.FILTER && !lastRuleset.filterChains().contains(KubeChains.FIREWALL)
+                    && !iptables.chainExists(Table.FILTER, KubeChains.FIREWALL)) {
+                // kubelet's chain: created when missing, never flushed.
+                document.append(':').append(KubeChains.FIREWALL).append(" - [0:0]\n");
             }
-        }
-        for (KubeChains.Jump jump : KubeChains.JUMPS) {
-            if (!iptables.ensureChain(jump.table(), jump.target()) || !iptables.ensureJump(jump)) {
-                LOG.log(System.Logger.Level.ERROR, "Failed to ensure chain jumps table={0} srcChain={1} dstChain={2}",
-                        jump.table().iptablesName(), jump.builtin(), jump.target());
-                return false;
+            Map<String, List<String>> installed = new HashMap<>();
+            for (KubeChains.Jump jump : KubeChains.JUMPS) {
+                if (jump.table() != table) {
+                    continue;
+                }
+                List<String> rules = installed.computeIfAbsent(jump.builtin(), c -> iptables.rules(table, c));
+                if (!rules.contains("-A " + jump.builtin() + " " + jump.ruleSpec())) {
+                    document.append("-I ").append(jump.builtin()).append(" 1 ").append(jump.ruleSpec()).append('\n');
+                }
             }
+            document.append("COMMIT\n");
         }
-        return true;
+        try {
+            iptables.restore(document.toString());
+            return true;
+        } catch (Iptables.RestoreException e) {
+            LOG.log(System.Logger.Level.ERROR, "Failed to ensure canary chains and chain jumps: {0}\n{1}",
+                    e.getMessage(), RestoreErrors.context(document.toString(), e.line(), 3));
+            return false;
+        }
     }
 
     private IptablesConfig rendererConfig(LocalNode currentNode) {
@@ -336,6 +382,11 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "canary check failed", e);
         }
+    }
+
+    /** The ruleset of the last successful sync (null before one): for benchmarks and diagnostics. */
+    public Ruleset lastRuleset() {
+        return lastRuleset;
     }
 
     @Override

@@ -57,6 +57,7 @@ public final class ChangeTracker {
         }
     }
 
+    private final Instant startTime;
     private final ServiceConverter serviceConverter;
     private final EndpointSliceConverter sliceConverter;
 
@@ -77,6 +78,12 @@ public final class ChangeTracker {
     private int pendingServiceEvents;
 
     public ChangeTracker(IpFamily family) {
+        this(family, Instant.now());
+    }
+
+    /** @param startTime trigger times before this are not reported (the initial list is not a change) */
+    public ChangeTracker(IpFamily family, Instant startTime) {
+        this.startTime = startTime;
         this.serviceConverter = new ServiceConverter(family);
         this.sliceConverter = new EndpointSliceConverter(family);
     }
@@ -129,7 +136,10 @@ public final class ChangeTracker {
         }
         String key = namespace + "/" + serviceName;
         String sliceName = slice.getMetadata().getName();
-        Instant trigger = triggerTime(slice.getMetadata());
+        Instant trigger = deleted ? null : triggerTime(slice.getMetadata());
+        if (trigger != null && !trigger.isAfter(startTime)) {
+            trigger = null;
+        }
         synchronized (lock) {
             pendingEndpointEvents++;
             Map<String, EndpointSlice> ofService = slices.computeIfAbsent(key, k -> new HashMap<>());

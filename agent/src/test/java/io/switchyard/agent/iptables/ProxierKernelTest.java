@@ -6,7 +6,6 @@ import io.switchyard.agent.exec.HostProcessRunner;
 import io.switchyard.agent.exec.ProcessRunner;
 import io.switchyard.agent.kernel.KernelTestSupport;
 import io.switchyard.agent.kernel.NetworkNamespace;
-import io.switchyard.agent.kernel.SavedRules;
 import io.switchyard.agent.source.ClusterObjects;
 import io.switchyard.agent.source.ManifestLoader;
 import io.switchyard.rules.iptables.ChainNames;

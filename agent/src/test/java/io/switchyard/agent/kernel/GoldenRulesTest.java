@@ -1,5 +1,7 @@
 package io.switchyard.agent.kernel;
 
+import io.switchyard.agent.iptables.SavedRules;
+
 import io.switchyard.agent.cli.Switchyard;
 import io.switchyard.rules.iptables.IptablesConfig;
 import org.junit.jupiter.api.BeforeAll;
