@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "switchyard 0.1.0",
         description = "A node-local Kubernetes service proxy, compatible with kube-proxy.",
-        subcommands = {RunCommand.class, DumpRulesCommand.class})
+        subcommands = {RunCommand.class, DumpRulesCommand.class, BenchCommand.class})
 public final class Switchyard implements Runnable {
 
     /** Exit code for unusable input: bad flags, bad configuration, bad objects. */

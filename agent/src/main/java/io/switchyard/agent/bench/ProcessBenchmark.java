@@ -1,0 +1,142 @@
+package io.switchyard.agent.bench;
+
+import io.kubernetes.client.openapi.models.V1EndpointSlice;
+import io.switchyard.agent.config.ProxySettings;
+import io.switchyard.agent.exec.HostProcessRunner;
+import io.switchyard.agent.exec.ProcessRunner;
+import io.switchyard.agent.iptables.Iptables;
+import io.switchyard.agent.iptables.IptablesProxier;
+import io.switchyard.agent.iptables.NfacctCounters;
+import io.switchyard.agent.iptables.SyncReport;
+import io.switchyard.agent.source.ClusterObjects;
+import io.switchyard.rules.iptables.IptablesConfig;
+import io.switchyard.rules.model.Cidr;
+import io.switchyard.rules.model.IpFamily;
+import io.switchyard.rules.iptables.RestorePlan;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The whole-process benchmark behind {@code switchyard bench}: in throwaway network namespaces,
+ * for a generated cluster, how long the first full sync takes (events in, rules in the kernel),
+ * one endpoint change, a burst of endpoint changes, peak RSS, and — as floors — what
+ * iptables-restore alone takes for the same rules in one transaction (kube-proxy's way) and
+ * in Switchyard's staged transactions.
+ */
+public final class ProcessBenchmark {
+
+    /** One benchmark run's figures. */
+    public record Result(int services, int endpointsPerService, int natRules, int filterRules,
+                         Duration firstSync, int firstSyncTransactions, Duration oneChange,
+                         int burstSize, Duration burst, long peakRssBytes,
+                         Duration restoreOneTransaction, Duration restoreStaged, int stagedTransactions) {
+    }
+
+    private final ProcessRunner host = new HostProcessRunner();
+
+    public Result run(ClusterGenerator generator, int burstSize, int maxTransactionLines) {
+        ClusterObjects cluster = generator.generate();
+        List<SyncReport> reports = new CopyOnWriteArrayList<>();
+        String ns = "switchyard-bench-" + UUID.randomUUID().toString().substring(0, 8);
+        createNamespace(ns);
+        try {
+            ProcessRunner inNs = HostProcessRunner.inNetworkNamespace(ns);
+            ProxySettings settings = ProxySettings.defaults(ClusterGenerator.NODE,
+                    List.of(Cidr.parse(ClusterGenerator.CLUSTER_CIDR)));
+            try (IptablesProxier proxier = new IptablesProxier(IpFamily.IPV4, settings,
+                    new Iptables(IpFamily.IPV4, inNs), new NfacctCounters(inNs), reports::add, maxTransactionLines)) {
+                long start = System.nanoTime();
+                cluster.nodes().forEach(proxier::onNodeAdd);
+                cluster.services().forEach(proxier::onServiceAdd);
+                cluster.endpointSlices().forEach(proxier::onEndpointSliceAdd);
+                proxier.onServicesSynced();
+                proxier.onEndpointSlicesSynced();
+                require(proxier.syncProxyRules(), "first sync");
+                Duration firstSync = Duration.ofNanos(System.nanoTime() - start);
+                SyncReport first = reports.getLast();
+
+                V1EndpointSlice before = cluster.endpointSlices().getFirst();
+                start = System.nanoTime();
+                proxier.onEndpointSliceUpdate(before, generator.slice(0, 1));
+                require(proxier.syncProxyRules(), "one-change sync");
+                Duration oneChange = Duration.ofNanos(System.nanoTime() - start);
+
+                int burst = Math.min(burstSize, generator.services() - 1);
+                start = System.nanoTime();
+                for (int i = 1; i <= burst; i++) {
+                    proxier.onEndpointSliceUpdate(cluster.endpointSlices().get(i), generator.slice(i, 1));
+                }
+                require(proxier.syncProxyRules(), "burst sync");
+                Duration burstTime = Duration.ofNanos(System.nanoTime() - start);
+                long rss = peakRss();
+
+                String fullDocument = String.join("", RestorePlan.plan(proxier.lastRuleset(), new RestorePlan.Scope.Full(),
+                        List.of(), Integer.MAX_VALUE).stream().map(RestorePlan.Transaction::document).toList());
+                List<RestorePlan.Transaction> staged = first.transactions();
+                Duration oneTransaction = timeRestores(List.of(fullDocument));
+                Duration stagedTime = timeRestores(staged.stream().map(RestorePlan.Transaction::document).toList());
+                return new Result(generator.services(), generator.endpointsPerService(), first.natRules(),
+                        first.filterRules(), firstSync, first.transactions().size(), oneChange, burst, burstTime, rss,
+                        oneTransaction, stagedTime, staged.size());
+            }
+        } finally {
+            host.run(List.of("ip", "netns", "del", ns), null);
+        }
+    }
+
+    /** Restores the documents, in order, into a fresh namespace; the wall time of the restores alone. */
+    private Duration timeRestores(List<String> documents) {
+        String ns = "switchyard-floor-" + UUID.randomUUID().toString().substring(0, 8);
+        createNamespace(ns);
+        try {
+            ProcessRunner inNs = HostProcessRunner.inNetworkNamespace(ns);
+            for (String counter : List.of(IptablesConfig.INVALID_DROP_COUNTER, IptablesConfig.LOCALHOST_NODE_PORT_COUNTER)) {
+                inNs.run(List.of("nfacct", "add", counter), null);
+            }
+            long start = System.nanoTime();
+            for (String document : documents) {
+                ProcessRunner.Result result = inNs.run(List.of("iptables-restore", "-w", "5", "--noflush", "--counters"), document);
+                if (!result.ok()) {
+                    throw new IllegalStateException("iptables-restore failed: " + result.stderr().strip());
+                }
+            }
+            return Duration.ofNanos(System.nanoTime() - start);
+        } finally {
+            host.run(List.of("ip", "netns", "del", ns), null);
+        }
+    }
+
+    private void createNamespace(String ns) {
+        ProcessRunner.Result result = host.run(List.of("ip", "netns", "add", ns), null);
+        if (!result.ok()) {
+            throw new IllegalStateException("cannot create network namespace " + ns + " (root needed): "
+                    + result.stderr().strip());
+        }
+    }
+
+    private static void require(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException(what + " failed; see the log");
+        }
+    }
+
+    /** VmHWM: the peak resident set of this process, in bytes. */
+    static long peakRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
+}

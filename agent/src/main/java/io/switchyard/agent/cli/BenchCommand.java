@@ -1,0 +1,118 @@
+package io.switchyard.agent.cli;
+
+import io.kubernetes.client.util.Yaml;
+import io.switchyard.agent.bench.ClusterGenerator;
+import io.switchyard.agent.bench.ProcessBenchmark;
+import io.switchyard.agent.logging.Logging;
+import io.switchyard.agent.source.ClusterObjects;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code switchyard bench}: generates a synthetic cluster, and measures Switchyard on it (root). */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure Switchyard on a generated cluster, inside throwaway network namespaces (root).",
+                "With --write-manifests, only write the generated cluster as manifests."})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--services", defaultValue = "1000", description = "Services to generate (default ${DEFAULT-VALUE}).")
+    int services;
+
+    @Option(names = "--endpoints-per-service", defaultValue = "10", description = "Endpoints per Service (default ${DEFAULT-VALUE}).")
+    int endpointsPerService;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the generator (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--burst", defaultValue = "1000", description = "Endpoint changes in the burst (default ${DEFAULT-VALUE}).")
+    int burst;
+
+    @Option(names = "--max-transaction-lines", defaultValue = "20000",
+            description = "Largest iptables-restore transaction a sync may use (default ${DEFAULT-VALUE}).")
+    int maxTransactionLines;
+
+    @Option(names = "--write-manifests", paramLabel = "DIR", description = "Write the cluster as manifests into DIR and exit.")
+    Path manifests;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Option(names = {"-v", "--v"}, defaultValue = "0", description = "Log verbosity.")
+    int verbosity;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Logging.configure(verbosity);
+        ClusterGenerator generator = new ClusterGenerator(services, endpointsPerService, seed);
+        PrintWriter out = spec.commandLine().getOut();
+        if (manifests != null) {
+            write(generator.generate(), manifests);
+            out.printf("wrote %d Services and %d EndpointSlices to %s%n", services, services, manifests);
+            return 0;
+        }
+        ProcessBenchmark.Result r = new ProcessBenchmark().run(generator, burst, maxTransactionLines);
+        out.print(json ? toJson(r) : toTable(r));
+        out.flush();
+        return 0;
+    }
+
+    private static void write(ClusterObjects objects, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        writeAll(dir.resolve("node.yaml"), objects.nodes());
+        writeAll(dir.resolve("services.yaml"), objects.services());
+        writeAll(dir.resolve("endpointslices.yaml"), objects.endpointSlices());
+    }
+
+    private static void writeAll(Path file, List<?> objects) throws IOException {
+        try (BufferedWriter writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (Object object : objects) {
+                writer.write("---\n");
+                writer.write(Yaml.dump(object));
+            }
+        }
+    }
+
+    private static String toTable(ProcessBenchmark.Result r) {
+        return String.format(Locale.ROOT, """
+                switchyard bench: %d services x %d endpoints (%d nat rules, %d filter rules)
+                  first full sync (events in -> rules in kernel)   %8.3f s  (%d transactions)
+                  one endpoint change -> kernel                    %8.3f s
+                  burst of %5d endpoint changes -> kernel          %8.3f s
+                  peak RSS                                         %8.1f MB
+                  floor: iptables-restore, one --noflush transaction %6.3f s  (kube-proxy's way)
+                  floor: iptables-restore, staged transactions       %6.3f s  (%d transactions)
+                """, r.services(), r.endpointsPerService(), r.natRules(), r.filterRules(),
+                seconds(r.firstSync()), r.firstSyncTransactions(), seconds(r.oneChange()), r.burstSize(),
+                seconds(r.burst()), r.peakRssBytes() / 1e6, seconds(r.restoreOneTransaction()),
+                seconds(r.restoreStaged()), r.stagedTransactions());
+    }
+
+    private static String toJson(ProcessBenchmark.Result r) {
+        return String.format(Locale.ROOT, """
+                {"services":%d,"endpointsPerService":%d,"natRules":%d,"filterRules":%d,\
+                "firstSyncSeconds":%.3f,"firstSyncTransactions":%d,"oneChangeSeconds":%.3f,\
+                "burstSize":%d,"burstSeconds":%.3f,"peakRssBytes":%d,\
+                "restoreOneTransactionSeconds":%.3f,"restoreStagedSeconds":%.3f,"stagedTransactions":%d}
+                """, r.services(), r.endpointsPerService(), r.natRules(), r.filterRules(), seconds(r.firstSync()),
+                r.firstSyncTransactions(), seconds(r.oneChange()), r.burstSize(), seconds(r.burst()), r.peakRssBytes(),
+                seconds(r.restoreOneTransaction()), seconds(r.restoreStaged()), r.stagedTransactions());
+    }
+
+    private static double seconds(java.time.Duration d) {
+        return d.toNanos() / 1e9;
+    }
+}
