@@ -17,6 +17,7 @@ import io.switchyard.rules.iptables.RestorePlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,14 +31,28 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class ProcessBenchmark {
 
-    /** One benchmark run's figures. */
+    /**
+     * One benchmark run's figures; a floor is null when it was not measured, and
+     * {@link #FLOOR_TIMED_OUT} when iptables-restore did not finish within the cap.
+     */
     public record Result(int services, int endpointsPerService, int natRules, int filterRules,
-                         Duration firstSync, int firstSyncTransactions, Duration oneChange,
+                         Duration firstSync, int firstSyncTransactions, Duration firstChange, Duration oneChange,
                          int burstSize, Duration burst, long peakRssBytes,
                          Duration restoreOneTransaction, Duration restoreStaged, int stagedTransactions) {
     }
 
+    /** Marks a floor whose iptables-restore was still running when the cap ran out. */
+    public static final Duration FLOOR_TIMED_OUT = Duration.ofSeconds(-1);
+
+    private static final int ONE_CHANGE_SAMPLES = 11;
+
     private final ProcessRunner host = new HostProcessRunner();
+    private final Duration floorCap;
+
+    /** @param floorCap how long a floor's iptables-restore may run; zero to skip the floors */
+    public ProcessBenchmark(Duration floorCap) {
+        this.floorCap = floorCap;
+    }
 
     public Result run(ClusterGenerator generator, int burstSize, int maxTransactionLines) {
         ClusterObjects cluster = generator.generate();
@@ -60,15 +75,23 @@ public final class ProcessBenchmark {
                 Duration firstSync = Duration.ofNanos(System.nanoTime() - start);
                 SyncReport first = reports.getLast();
 
-                V1EndpointSlice before = cluster.endpointSlices().getFirst();
-                start = System.nanoTime();
-                proxier.onEndpointSliceUpdate(before, generator.slice(0, 1));
-                require(proxier.syncProxyRules(), "one-change sync");
-                Duration oneChange = Duration.ofNanos(System.nanoTime() - start);
+                // One endpoint change, ten times over different services: the median is the
+                // steady state of a running agent, the first includes JIT warm-up.
+                List<Duration> singles = new ArrayList<>();
+                int singleChanges = Math.min(ONE_CHANGE_SAMPLES, generator.services());
+                for (int i = 0; i < singleChanges; i++) {
+                    start = System.nanoTime();
+                    proxier.onEndpointSliceUpdate(cluster.endpointSlices().get(i), generator.slice(i, 1));
+                    require(proxier.syncProxyRules(), "one-change sync");
+                    singles.add(Duration.ofNanos(System.nanoTime() - start));
+                }
+                Duration firstChange = singles.getFirst();
+                singles.sort(null);
+                Duration oneChange = singles.get(singles.size() / 2);
 
-                int burst = Math.min(burstSize, generator.services() - 1);
+                int burst = Math.min(burstSize, generator.services() - singleChanges);
                 start = System.nanoTime();
-                for (int i = 1; i <= burst; i++) {
+                for (int i = singleChanges; i < singleChanges + burst; i++) {
                     proxier.onEndpointSliceUpdate(cluster.endpointSlices().get(i), generator.slice(i, 1));
                 }
                 require(proxier.syncProxyRules(), "burst sync");
@@ -78,10 +101,12 @@ public final class ProcessBenchmark {
                 String fullDocument = String.join("", RestorePlan.plan(proxier.lastRuleset(), new RestorePlan.Scope.Full(),
                         List.of(), Integer.MAX_VALUE).stream().map(RestorePlan.Transaction::document).toList());
                 List<RestorePlan.Transaction> staged = first.transactions();
-                Duration oneTransaction = timeRestores(List.of(fullDocument));
-                Duration stagedTime = timeRestores(staged.stream().map(RestorePlan.Transaction::document).toList());
+                Duration oneTransaction = floorCap.isZero() ? null : timeRestores(List.of(fullDocument));
+                Duration stagedTime = floorCap.isZero() ? null
+                        : timeRestores(staged.stream().map(RestorePlan.Transaction::document).toList());
                 return new Result(generator.services(), generator.endpointsPerService(), first.natRules(),
-                        first.filterRules(), firstSync, first.transactions().size(), oneChange, burst, burstTime, rss,
+                        first.filterRules(), firstSync, first.transactions().size(), firstChange, oneChange, burst,
+                        burstTime, rss,
                         oneTransaction, stagedTime, staged.size());
             }
         } finally {
@@ -94,13 +119,16 @@ public final class ProcessBenchmark {
         String ns = "switchyard-floor-" + UUID.randomUUID().toString().substring(0, 8);
         createNamespace(ns);
         try {
-            ProcessRunner inNs = HostProcessRunner.inNetworkNamespace(ns);
+            ProcessRunner inNs = new HostProcessRunner(List.of("ip", "netns", "exec", ns), floorCap.toSeconds());
             for (String counter : List.of(IptablesConfig.INVALID_DROP_COUNTER, IptablesConfig.LOCALHOST_NODE_PORT_COUNTER)) {
                 inNs.run(List.of("nfacct", "add", counter), null);
             }
             long start = System.nanoTime();
             for (String document : documents) {
                 ProcessRunner.Result result = inNs.run(List.of("iptables-restore", "-w", "5", "--noflush", "--counters"), document);
+                if (result.exitCode() == 124) {
+                    return FLOOR_TIMED_OUT;
+                }
                 if (!result.ok()) {
                     throw new IllegalStateException("iptables-restore failed: " + result.stderr().strip());
                 }

@@ -3,6 +3,7 @@ package io.switchyard.agent.cli;
 import io.kubernetes.client.util.Yaml;
 import io.switchyard.agent.bench.ClusterGenerator;
 import io.switchyard.agent.bench.ProcessBenchmark;
+import io.switchyard.agent.config.GoDuration;
 import io.switchyard.agent.logging.Logging;
 import io.switchyard.agent.source.ClusterObjects;
 import picocli.CommandLine.Command;
@@ -16,6 +17,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -38,12 +40,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--burst", defaultValue = "1000", description = "Endpoint changes in the burst (default ${DEFAULT-VALUE}).")
     int burst;
 
-    @Option(names = "--max-transaction-lines", defaultValue = "20000",
+    @Option(names = "--max-transaction-lines", defaultValue = "1500",
             description = "Largest iptables-restore transaction a sync may use (default ${DEFAULT-VALUE}).")
     int maxTransactionLines;
 
     @Option(names = "--write-manifests", paramLabel = "DIR", description = "Write the cluster as manifests into DIR and exit.")
     Path manifests;
+
+    @Option(names = "--floor-cap", defaultValue = "300s", paramLabel = "DURATION",
+            description = "How long a floor's iptables-restore may run; 0 skips the floors (default ${DEFAULT-VALUE}).")
+    String floorCap;
 
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
@@ -64,7 +70,7 @@ public final class BenchCommand implements Callable<Integer> {
             out.printf("wrote %d Services and %d EndpointSlices to %s%n", services, services, manifests);
             return 0;
         }
-        ProcessBenchmark.Result r = new ProcessBenchmark().run(generator, burst, maxTransactionLines);
+        ProcessBenchmark.Result r = new ProcessBenchmark(GoDuration.parse(floorCap)).run(generator, burst, maxTransactionLines);
         out.print(json ? toJson(r) : toTable(r));
         out.flush();
         return 0;
@@ -86,33 +92,45 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static String toTable(ProcessBenchmark.Result r) {
+    private String toTable(ProcessBenchmark.Result r) {
         return String.format(Locale.ROOT, """
                 switchyard bench: %d services x %d endpoints (%d nat rules, %d filter rules)
                   first full sync (events in -> rules in kernel)   %8.3f s  (%d transactions)
-                  one endpoint change -> kernel                    %8.3f s
+                  one endpoint change -> kernel (median of 11)     %8.3f s  (first: %.3f s)
                   burst of %5d endpoint changes -> kernel          %8.3f s
                   peak RSS                                         %8.1f MB
-                  floor: iptables-restore, one --noflush transaction %6.3f s  (kube-proxy's way)
-                  floor: iptables-restore, staged transactions       %6.3f s  (%d transactions)
+                  floor: iptables-restore, one --noflush transaction %s  (kube-proxy's way)
+                  floor: iptables-restore, staged transactions       %s  (%d transactions)
                 """, r.services(), r.endpointsPerService(), r.natRules(), r.filterRules(),
-                seconds(r.firstSync()), r.firstSyncTransactions(), seconds(r.oneChange()), r.burstSize(),
-                seconds(r.burst()), r.peakRssBytes() / 1e6, seconds(r.restoreOneTransaction()),
-                seconds(r.restoreStaged()), r.stagedTransactions());
+                seconds(r.firstSync()), r.firstSyncTransactions(), seconds(r.oneChange()), seconds(r.firstChange()),
+                r.burstSize(), seconds(r.burst()), r.peakRssBytes() / 1e6, floor(r.restoreOneTransaction()),
+                floor(r.restoreStaged()), r.stagedTransactions());
     }
 
     private static String toJson(ProcessBenchmark.Result r) {
         return String.format(Locale.ROOT, """
                 {"services":%d,"endpointsPerService":%d,"natRules":%d,"filterRules":%d,\
-                "firstSyncSeconds":%.3f,"firstSyncTransactions":%d,"oneChangeSeconds":%.3f,\
+                "firstSyncSeconds":%.3f,"firstSyncTransactions":%d,"oneChangeSeconds":%.3f,"firstChangeSeconds":%.3f,\
                 "burstSize":%d,"burstSeconds":%.3f,"peakRssBytes":%d,\
-                "restoreOneTransactionSeconds":%.3f,"restoreStagedSeconds":%.3f,"stagedTransactions":%d}
+                "restoreOneTransactionSeconds":%s,"restoreStagedSeconds":%s,"stagedTransactions":%d}
                 """, r.services(), r.endpointsPerService(), r.natRules(), r.filterRules(), seconds(r.firstSync()),
-                r.firstSyncTransactions(), seconds(r.oneChange()), r.burstSize(), seconds(r.burst()), r.peakRssBytes(),
-                seconds(r.restoreOneTransaction()), seconds(r.restoreStaged()), r.stagedTransactions());
+                r.firstSyncTransactions(), seconds(r.oneChange()), seconds(r.firstChange()), r.burstSize(),
+                seconds(r.burst()), r.peakRssBytes(),
+                jsonFloor(r.restoreOneTransaction()), jsonFloor(r.restoreStaged()), r.stagedTransactions());
     }
 
-    private static double seconds(java.time.Duration d) {
+    private String floor(Duration d) {
+        if (d == null) {
+            return "  (skipped)";
+        }
+        return d == ProcessBenchmark.FLOOR_TIMED_OUT ? "> " + floorCap : String.format(Locale.ROOT, "%6.3f s", seconds(d));
+    }
+
+    private static String jsonFloor(Duration d) {
+        return d == null || d == ProcessBenchmark.FLOOR_TIMED_OUT ? "null" : String.format(Locale.ROOT, "%.3f", seconds(d));
+    }
+
+    private static double seconds(Duration d) {
         return d.toNanos() / 1e9;
     }
 }

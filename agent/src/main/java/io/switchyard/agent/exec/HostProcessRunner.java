@@ -15,16 +15,23 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HostProcessRunner implements ProcessRunner {
 
-    private static final long TIMEOUT_SECONDS = 300;
+    private static final long DEFAULT_TIMEOUT_SECONDS = 300;
 
     private final List<String> prefix;
+    private final long timeoutSeconds;
 
     public HostProcessRunner() {
         this(List.of());
     }
 
     public HostProcessRunner(List<String> prefix) {
+        this(prefix, DEFAULT_TIMEOUT_SECONDS);
+    }
+
+    /** A runner that gives up on (and kills) any program still running after {@code timeoutSeconds}. */
+    public HostProcessRunner(List<String> prefix, long timeoutSeconds) {
         this.prefix = List.copyOf(prefix);
+        this.timeoutSeconds = timeoutSeconds;
     }
 
     /** A runner whose programs all run inside the named network namespace. */
@@ -53,9 +60,9 @@ public final class HostProcessRunner implements ProcessRunner {
             // The program exited without reading all of its input; its exit code tells why.
         }
         try {
-            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                return new Result(124, out.getNow(""), argv.getFirst() + " timed out after " + TIMEOUT_SECONDS + "s");
+                return new Result(124, out.getNow(""), argv.getFirst() + " timed out after " + timeoutSeconds + "s");
             }
             return new Result(process.exitValue(), out.join(), err.join());
         } catch (InterruptedException e) {

@@ -18,6 +18,8 @@ import io.switchyard.rules.iptables.KubeChains;
 import io.switchyard.rules.iptables.KubeChains.Table;
 import io.switchyard.rules.iptables.RestorePlan;
 import io.switchyard.rules.iptables.Ruleset;
+import io.switchyard.rules.iptables.ServiceRules;
+import io.switchyard.rules.model.ServicePortName;
 import io.switchyard.rules.model.IpFamily;
 import io.switchyard.rules.model.LocalNode;
 
@@ -45,8 +47,13 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
     private static final System.Logger LOG = System.getLogger(IptablesProxier.class.getName());
     /** A full sync is forced at least this often even when nothing failed (kube-proxy: 1h). */
     static final Duration FULL_SYNC_PERIOD = Duration.ofHours(1);
-    /** Lines of --noflush input above which a sync is split into ordered transactions. */
-    static final int MAX_TRANSACTION_LINES = 20_000;
+    /**
+     * Lines of --noflush input above which a sync is split into ordered transactions. On the
+     * nf_tables backend every transaction re-reads the table, and a large one costs far more than
+     * its size: at 10k services × 10 endpoints, 1k–2.5k-line transactions load the rules in
+     * ~7 s, 20k-line ones in ~29 s, a single one in minutes (see bench/RESULTS.md).
+     */
+    static final int MAX_TRANSACTION_LINES = 1500;
 
     private final int maxTransactionLines;
 
@@ -69,8 +76,9 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
     private LocalNode renderedNode;
     private IptablesRenderer renderer;
     private Ruleset lastRuleset;
-    private Set<String> installedChains = Set.of();
     private Instant lastFullSync = Instant.MIN;
+    private Instant lastCleanup = Instant.MIN;
+    private final Set<String> pendingStale = new HashSet<>();
 
     public IptablesProxier(IpFamily family, ProxySettings settings, Iptables iptables, NfacctCounters nfacct,
                            Consumer<SyncReport> reports) {
@@ -243,11 +251,25 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
 
         Ruleset ruleset = full ? renderer.render(changes.state(), currentNode)
                 : renderer.render(changes.state(), currentNode, lastRuleset, changes.changedPorts());
-        Set<String> active = ruleset.activeServiceChains();
         long afterRender = System.nanoTime();
-        Set<String> existing = full ? serviceChainsInKernel() : installedChains;
-        Set<String> stale = new HashSet<>(existing);
-        stale.removeAll(active);
+        if (full) {
+            pendingStale.clear();
+            pendingStale.addAll(staleInKernel(ruleset));
+        } else {
+            pendingStale.addAll(staleAfter(lastRuleset, ruleset, changes.changedPorts()));
+            for (ServicePortName name : changes.changedPorts()) {
+                ServiceRules now = ruleset.services().get(name);
+                if (now != null) {
+                    now.chains().forEach(c -> pendingStale.remove(c.name()));
+                }
+            }
+        }
+        // Deleting a chain makes iptables read every rule of the table; in a large cluster that
+        // dominates a small sync, so (as kube-proxy does) stale chains — unreferenced and
+        // harmless — are removed at most once per sync period there.
+        boolean cleanUp = full || !ruleset.largeClusterMode()
+                || Duration.between(lastCleanup, Instant.now()).compareTo(settings.syncPeriod()) > 0;
+        Set<String> stale = cleanUp ? Set.copyOf(pendingStale) : Set.of();
         RestorePlan.Scope scope = full ? new RestorePlan.Scope.Full()
                 : new RestorePlan.Scope.Partial(lastRuleset, changes.changedPorts());
         List<RestorePlan.Transaction> plan = RestorePlan.plan(ruleset, scope, stale, maxTransactionLines);
@@ -262,8 +284,11 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
                 return failed(full, start, changes);
             }
         }
-        installedChains = active;
         lastRuleset = ruleset;
+        if (cleanUp) {
+            pendingStale.clear();
+            lastCleanup = Instant.now();
+        }
         long afterRestore = System.nanoTime();
         if (full && !ensureBaseRules()) {
             return failed(full, start, changes);
@@ -357,14 +382,41 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
         return config.withCounters(invalidDrop, localhost);
     }
 
-    private Set<String> serviceChainsInKernel() {
-        Set<String> chains = new HashSet<>();
+    /** Service chains in the kernel that the ruleset does not want: one table listing. */
+    private Set<String> staleInKernel(Ruleset ruleset) {
+        Set<String> active = ruleset.activeServiceChains();
+        Set<String> stale = new HashSet<>();
         for (String chain : iptables.chains(Table.NAT)) {
-            if (ChainNames.isServiceChain(chain)) {
-                chains.add(chain);
+            if (ChainNames.isServiceChain(chain) && !active.contains(chain)) {
+                stale.add(chain);
             }
         }
-        return chains;
+        return stale;
+    }
+
+    /**
+     * Chains the changed service ports had and no longer have. Every service chain's name hashes
+     * its service port, so no other service can still own them: O(changes), not O(cluster).
+     */
+    private static Set<String> staleAfter(Ruleset before, Ruleset after, Set<ServicePortName> changed) {
+        Set<String> stale = new HashSet<>();
+        for (ServicePortName name : changed) {
+            ServiceRules old = before.services().get(name);
+            if (old == null) {
+                continue;
+            }
+            ServiceRules now = after.services().get(name);
+            Set<String> kept = new HashSet<>();
+            if (now != null) {
+                now.chains().forEach(c -> kept.add(c.name()));
+            }
+            old.chains().forEach(c -> {
+                if (!kept.contains(c.name())) {
+                    stale.add(c.name());
+                }
+            });
+        }
+        return stale;
     }
 
     /** kube-proxy's monitor: if someone flushed our tables, the canaries are gone too. */

@@ -3,7 +3,14 @@ package io.switchyard.agent.source;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1Service;
-import io.kubernetes.client.util.Yaml;
+import com.google.gson.Gson;
+import io.kubernetes.client.openapi.JSON;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
 import io.switchyard.agent.convert.Problem;
 
 import java.io.IOException;
@@ -20,7 +27,9 @@ import java.util.stream.Stream;
  * Reads Services, EndpointSlices and Nodes from manifests on disk: one YAML or JSON file, or a
  * directory of them, multi-document and {@code kind: List} included, as {@code kubectl get -o yaml}
  * writes them. Objects of other kinds are skipped; a file or object that cannot be read is
- * reported as a {@link Problem} and the rest are still loaded.
+ * reported as a {@link Problem} and the rest are still loaded. YAML is read with snakeyaml
+ * (timestamps kept as strings) and each object is bound by client-java's own JSON mapping,
+ * the one its informers use, so a manifest means exactly what the API server would send.
  */
 public final class ManifestLoader {
 
@@ -68,7 +77,7 @@ public final class ManifestLoader {
         void readFile(Path file) {
             List<Object> documents = new ArrayList<>();
             try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                for (Object document : Yaml.getSnakeYaml(null).loadAll(reader)) {
+                for (Object document : yaml().loadAll(reader)) {
                     documents.add(document);
                 }
             } catch (IOException | RuntimeException e) {
@@ -107,8 +116,8 @@ public final class ManifestLoader {
 
         private <T> void convert(Path file, Map<?, ?> map, Class<T> type, List<T> into) {
             try {
-                String text = Yaml.getSnakeYaml(null).dump(map);
-                T object = Yaml.loadAs(text, type);
+                Gson gson = JSON.getGson();
+                T object = gson.fromJson(gson.toJsonTree(map), type);
                 if (object == null) {
                     throw new IllegalArgumentException("empty object");
                 }
@@ -118,6 +127,25 @@ public final class ManifestLoader {
                         "cannot read as " + type.getSimpleName() + ": " + firstLine(e.getMessage())));
             }
         }
+    }
+
+    /** A YAML reader that keeps timestamps as the strings the API types expect. */
+    private static Yaml yaml() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(Integer.MAX_VALUE);
+        Resolver resolver = new Resolver() {
+            @Override
+            protected void addImplicitResolvers() {
+                addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.BOOL, BOOL, "yYnNtTfFoO");
+                addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.INT, INT, "-+0123456789");
+                addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.FLOAT, FLOAT, "-+0123456789.");
+                addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.MERGE, MERGE, "<");
+                addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.NULL, NULL, "~nN\0");
+                addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.NULL, EMPTY, null);
+            }
+        };
+        return new Yaml(new SafeConstructor(options), new Representer(new DumperOptions()), new DumperOptions(),
+                options, resolver);
     }
 
     private static String describe(Map<?, ?> map) {

@@ -69,14 +69,24 @@ public final class RestorePlan {
         List<ServiceRules.NatChain> chains = chainsToWrite(desired, scope);
         List<String> stale = new ArrayList<>(staleChains);
         stale.sort(Comparator.comparingInt(RestorePlan::deletionRank).thenComparing(Comparator.naturalOrder()));
-        String filter = filterBody(desired);
-        String natBase = natBaseBody(desired);
-        String natEntry = natEntryBody(desired);
-        if (scope instanceof Scope.Partial(Ruleset applied, Set<ServicePortName> ignored)) {
-            filter = filter.equals(filterBody(applied)) ? null : filter;
-            natBase = natBase.equals(natBaseBody(applied)) ? null : natBase;
-            natEntry = natEntry.equals(natEntryBody(applied)) ? null : natEntry;
+        boolean writeFilter = true;
+        boolean writeNatBase = true;
+        boolean writeNatEntry = true;
+        if (scope instanceof Scope.Partial(Ruleset applied, Set<ServicePortName> changed)) {
+            // The shared chains are the concatenation, in service order, of fixed parts and each
+            // service's lines: they are unchanged when the fixed parts and every changed
+            // service's lines are. That keeps a one-endpoint sync O(changes), not O(cluster).
+            writeFilter = !applied.filterChains().equals(desired.filterChains())
+                    || !applied.filterHead().equals(desired.filterHead())
+                    || !applied.filterTail().equals(desired.filterTail())
+                    || changed.stream().anyMatch(n -> !filterLines(applied, n).equals(filterLines(desired, n)));
+            writeNatBase = !applied.natHead().equals(desired.natHead());
+            writeNatEntry = !applied.natTail().equals(desired.natTail())
+                    || changed.stream().anyMatch(n -> !natLines(applied, n).equals(natLines(desired, n)));
         }
+        String filter = writeFilter ? filterBody(desired) : null;
+        String natBase = writeNatBase ? natBaseBody(desired) : null;
+        String natEntry = writeNatEntry ? natEntryBody(desired) : null;
 
         int lines = 2 * stale.size() + countLines(filter) + countLines(natBase) + countLines(natEntry);
         for (ServiceRules.NatChain chain : chains) {
@@ -130,6 +140,16 @@ public final class RestorePlan {
             }
         }
         return chains;
+    }
+
+    private static String filterLines(Ruleset ruleset, ServicePortName name) {
+        ServiceRules rules = ruleset.services().get(name);
+        return rules == null ? "" : rules.filterRules();
+    }
+
+    private static String natLines(Ruleset ruleset, ServicePortName name) {
+        ServiceRules rules = ruleset.services().get(name);
+        return rules == null ? "" : rules.natRules();
     }
 
     /** Declarations and rules of the filter chains (without the table header). */
