@@ -73,7 +73,7 @@ public final class DumpRulesCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (live) {
-            out.print(new LiveRules(family, new HostProcessRunner()).ownRules());
+            out.print(new LiveRules(family, new HostProcessRunner(), new HostProcessRunner()).ownRules());
             out.flush();
             return 0;
         }
@@ -89,7 +89,7 @@ public final class DumpRulesCommand implements Callable<Integer> {
         String document = RestoreDocument.forEmptyNamespace(ruleset);
         int exit = problems.isEmpty() ? 0 : Switchyard.EXIT_INVALID_INPUT;
         if (diff) {
-            List<String> differences = new LiveRules(family, new HostProcessRunner()).diff(document);
+            List<String> differences = new LiveRules(family, new HostProcessRunner(), new HostProcessRunner()).diff(document);
             differences.forEach(out::println);
             exit = differences.isEmpty() ? exit : 1;
         } else {

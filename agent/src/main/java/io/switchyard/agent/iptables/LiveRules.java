@@ -19,10 +19,16 @@ public final class LiveRules {
 
     private final IpFamily family;
     private final ProcessRunner runner;
+    private final ProcessRunner host;
 
-    public LiveRules(IpFamily family, ProcessRunner runner) {
+    /**
+     * @param runner reaches the network namespace whose rules are read
+     * @param host   runs {@code ip netns} for the scratch namespace (unprefixed)
+     */
+    public LiveRules(IpFamily family, ProcessRunner runner, ProcessRunner host) {
         this.family = family;
         this.runner = runner;
+        this.host = host;
     }
 
     /** The installed rules we own, as a restore document (other components' chains left out). */
@@ -61,15 +67,15 @@ public final class LiveRules {
     private String canonical(String document) {
         String scratch = "switchyard-diff-" + UUID.randomUUID().toString().substring(0, 8);
         String tool = family == IpFamily.IPV4 ? "iptables" : "ip6tables";
-        require(runner.run(List.of("ip", "netns", "add", scratch), null), "ip netns add");
+        require(host.run(List.of("ip", "netns", "add", scratch), null), "ip netns add");
         try {
             for (String counter : List.of(IptablesConfig.INVALID_DROP_COUNTER, IptablesConfig.LOCALHOST_NODE_PORT_COUNTER)) {
-                runner.run(List.of("ip", "netns", "exec", scratch, "nfacct", "add", counter), null);
+                host.run(List.of("ip", "netns", "exec", scratch, "nfacct", "add", counter), null);
             }
-            require(runner.run(List.of("ip", "netns", "exec", scratch, tool + "-restore"), document), tool + "-restore");
-            return require(runner.run(List.of("ip", "netns", "exec", scratch, tool + "-save"), null), tool + "-save").stdout();
+            require(host.run(List.of("ip", "netns", "exec", scratch, tool + "-restore"), document), tool + "-restore");
+            return require(host.run(List.of("ip", "netns", "exec", scratch, tool + "-save"), null), tool + "-save").stdout();
         } finally {
-            runner.run(List.of("ip", "netns", "del", scratch), null);
+            host.run(List.of("ip", "netns", "del", scratch), null);
         }
     }
 

@@ -207,6 +207,35 @@ class ProxierKernelTest {
         assertThat(kernelRules()).isEqualTo(expectedRules(cluster));
     }
 
+    @Test
+    void cleanupRemovesEverythingButKubeletsFirewallChain() {
+        proxier = newProxier(HostProcessRunner.inNetworkNamespace(ns.name()), Duration.ofSeconds(30));
+        deliverCluster(proxier);
+        assertThat(proxier.syncProxyRules()).isTrue();
+
+        assertThat(Cleanup.run(new Iptables(IpFamily.IPV4, HostProcessRunner.inNetworkNamespace(ns.name())))).isTrue();
+
+        String left = ns.exec(null, "iptables-save").requireSuccess("iptables-save").stdout();
+        assertThat(left.lines().filter(l -> l.contains("KUBE-")))
+                .allMatch(l -> l.contains("KUBE-FIREWALL"), "only kubelet's KUBE-FIREWALL survives");
+    }
+
+    @Test
+    void liveRulesDiffIsEmptyAfterASyncAndNamesWhatAnOperatorChanged() {
+        HostProcessRunner runner = HostProcessRunner.inNetworkNamespace(ns.name());
+        proxier = newProxier(runner, Duration.ofSeconds(30));
+        deliverCluster(proxier);
+        assertThat(proxier.syncProxyRules()).isTrue();
+        String desired = RestoreDocument.forEmptyNamespace(proxier.lastRuleset());
+        LiveRules live = new LiveRules(IpFamily.IPV4, runner, new HostProcessRunner());
+
+        assertThat(live.diff(desired)).isEmpty();
+        assertThat(live.ownRules()).contains(":KUBE-SERVICES").contains("-A KUBE-SVC-").doesNotContain("-A INPUT -j ACCEPT");
+
+        ns.exec(null, "iptables", "-t", "nat", "-D", ChainNames.servicePort(API), "1").requireSuccess("delete a rule");
+        assertThat(live.diff(desired)).anyMatch(line -> line.startsWith("+ ") && line.contains(ChainNames.servicePort(API)));
+    }
+
     /** A copy of a slice keeping only its first {@code count} endpoints. */
     private static V1EndpointSlice withEndpoints(V1EndpointSlice slice, int count) {
         return new V1EndpointSlice().apiVersion(slice.getApiVersion()).kind(slice.getKind())
