@@ -29,7 +29,8 @@ public final class Iptables {
         }
     }
 
-    private static final Pattern FAILED_LINE = Pattern.compile("line (\\d+) failed");
+    /** Where iptables-restore says it stopped: nf_tables and legacy builds word it differently. */
+    private static final Pattern FAILED_LINE = Pattern.compile("(?:Error occurred at line: (\\d+))|(?:line (\\d+) failed)");
     private static final String WAIT_SECONDS = "5";
 
     private final ProcessRunner runner;
@@ -49,10 +50,18 @@ public final class Iptables {
     public void restore(String document) throws RestoreException {
         ProcessRunner.Result result = runner.run(List.of(restore, "-w", WAIT_SECONDS, "--noflush", "--counters"), document);
         if (!result.ok()) {
-            Matcher m = FAILED_LINE.matcher(result.stderr());
-            int line = m.find() ? Integer.parseInt(m.group(1)) : 0;
+            int line = failedLine(result.stderr());
             throw new RestoreException(restore + " exit " + result.exitCode() + ": " + result.stderr().strip(), line);
         }
+    }
+
+    /** The line number iptables-restore's error output names, or 0. */
+    static int failedLine(String stderr) {
+        Matcher m = FAILED_LINE.matcher(stderr);
+        if (!m.find()) {
+            return 0;
+        }
+        return Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2));
     }
 
     /** Creates a chain if it does not exist yet. */

@@ -1,11 +1,11 @@
 package io.switchyard.agent.kernel;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.switchyard.agent.exec.HostProcessRunner;
+import io.switchyard.agent.exec.ProcessRunner;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A throwaway network namespace for tests that program the kernel: created on construction,
@@ -53,27 +53,9 @@ public final class NetworkNamespace implements AutoCloseable {
         run(null, "ip", "netns", "del", name);
     }
 
-    static Result run(String stdin, String... argv) {
-        try {
-            Process process = new ProcessBuilder(argv).start();
-            try (var in = process.getOutputStream()) {
-                if (stdin != null) {
-                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
-                }
-            }
-            var out = process.getInputStream().readAllBytes();
-            var err = process.getErrorStream().readAllBytes();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", argv) + " timed out");
-            }
-            return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8),
-                    new String(err, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + String.join(" ", argv) + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted running " + argv[0], e);
-        }
+    /** Runs a program on the host (both pipes drained concurrently, killed after a timeout). */
+    public static Result run(String stdin, String... argv) {
+        ProcessRunner.Result result = new HostProcessRunner(List.of(), 120).run(List.of(argv), stdin);
+        return new Result(result.exitCode(), result.stdout(), result.stderr());
     }
 }
