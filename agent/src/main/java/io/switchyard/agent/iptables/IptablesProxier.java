@@ -11,11 +11,8 @@ import io.switchyard.agent.source.ServiceHandler;
 import io.switchyard.agent.sync.BoundedFrequencyRunner;
 import io.switchyard.agent.sync.SyncSchedule;
 import io.switchyard.agent.tracking.ChangeTracker;
-import io.switchyard.rules.iptables.ChainNames;
 import io.switchyard.rules.iptables.IptablesConfig;
 import io.switchyard.rules.iptables.IptablesRenderer;
-import io.switchyard.rules.iptables.KubeChains;
-import io.switchyard.rules.iptables.KubeChains.Table;
 import io.switchyard.rules.iptables.RestorePlan;
 import io.switchyard.rules.iptables.Ruleset;
 import io.switchyard.rules.iptables.ServiceRules;
@@ -25,7 +22,6 @@ import io.switchyard.rules.model.LocalNode;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +56,7 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
     private final IpFamily family;
     private final ProxySettings settings;
     private final Iptables iptables;
+    private final BaseChains baseChains;
     private final NfacctCounters nfacct;
     private final Consumer<SyncReport> reports;
     private final ChangeTracker tracker;
@@ -92,6 +89,7 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
         this.family = family;
         this.settings = settings;
         this.iptables = iptables;
+        this.baseChains = new BaseChains(iptables);
         this.nfacct = nfacct;
         this.reports = reports;
         this.tracker = new ChangeTracker(family);
@@ -254,9 +252,9 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
         long afterRender = System.nanoTime();
         if (full) {
             pendingStale.clear();
-            pendingStale.addAll(staleInKernel(ruleset));
+            pendingStale.addAll(StaleChains.inKernel(iptables, ruleset));
         } else {
-            pendingStale.addAll(staleAfter(lastRuleset, ruleset, changes.changedPorts()));
+            pendingStale.addAll(StaleChains.dropped(lastRuleset, ruleset, changes.changedPorts()));
             for (ServicePortName name : changes.changedPorts()) {
                 ServiceRules now = ruleset.services().get(name);
                 if (now != null) {
@@ -290,7 +288,7 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
             lastCleanup = Instant.now();
         }
         long afterRestore = System.nanoTime();
-        if (full && !ensureBaseRules()) {
+        if (full && !baseChains.ensure(ruleset)) {
             return failed(full, start, changes);
         }
         if (full) {
@@ -338,43 +336,6 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
         return false;
     }
 
-    /**
-     * Canary chains and the jumps from the builtin chains, after a full sync has created our
-     * chains: the jumps that are missing are inserted at the top, in kube-proxy's order, in one
-     * {@code --noflush} restore (which never flushes a builtin chain it does not declare).
-     */
-    private boolean ensureBaseRules() {
-        StringBuilder document = new StringBuilder(2048);
-        for (Table table : KubeChains.CANARY_TABLES) {
-            document.append('*').append(table.iptablesName()).append('\n');
-            document.append(':').append(KubeChains.CANARY).append(" - [0:0]\n");
-            if (table == Table.FILTER && !lastRuleset.filterChains().contains(KubeChains.FIREWALL)
-                    && !iptables.chainExists(Table.FILTER, KubeChains.FIREWALL)) {
-                // kubelet's chain: created when missing, never flushed.
-                document.append(':').append(KubeChains.FIREWALL).append(" - [0:0]\n");
-            }
-            Map<String, List<String>> installed = new HashMap<>();
-            for (KubeChains.Jump jump : KubeChains.JUMPS) {
-                if (jump.table() != table) {
-                    continue;
-                }
-                List<String> rules = installed.computeIfAbsent(jump.builtin(), c -> iptables.rules(table, c));
-                if (!rules.contains("-A " + jump.builtin() + " " + jump.ruleSpec())) {
-                    document.append("-I ").append(jump.builtin()).append(" 1 ").append(jump.ruleSpec()).append('\n');
-                }
-            }
-            document.append("COMMIT\n");
-        }
-        try {
-            iptables.restore(document.toString());
-            return true;
-        } catch (Iptables.RestoreException e) {
-            LOG.log(System.Logger.Level.ERROR, "Failed to ensure canary chains and chain jumps: {0}\n{1}",
-                    e.getMessage(), RestoreErrors.context(document.toString(), e.line(), 3));
-            return false;
-        }
-    }
-
     private IptablesConfig rendererConfig(LocalNode currentNode) {
         IptablesConfig config = settings.iptablesConfig(family, currentNode);
         boolean invalidDrop = nfacct.ensure(IptablesConfig.INVALID_DROP_COUNTER);
@@ -382,54 +343,12 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
         return config.withCounters(invalidDrop, localhost);
     }
 
-    /** Service chains in the kernel that the ruleset does not want: one table listing. */
-    private Set<String> staleInKernel(Ruleset ruleset) {
-        Set<String> active = ruleset.activeServiceChains();
-        Set<String> stale = new HashSet<>();
-        for (String chain : iptables.chains(Table.NAT)) {
-            if (ChainNames.isServiceChain(chain) && !active.contains(chain)) {
-                stale.add(chain);
-            }
-        }
-        return stale;
-    }
-
-    /**
-     * Chains the changed service ports had and no longer have. Every service chain's name hashes
-     * its service port, so no other service can still own them: O(changes), not O(cluster).
-     */
-    private static Set<String> staleAfter(Ruleset before, Ruleset after, Set<ServicePortName> changed) {
-        Set<String> stale = new HashSet<>();
-        for (ServicePortName name : changed) {
-            ServiceRules old = before.services().get(name);
-            if (old == null) {
-                continue;
-            }
-            ServiceRules now = after.services().get(name);
-            Set<String> kept = new HashSet<>();
-            if (now != null) {
-                now.chains().forEach(c -> kept.add(c.name()));
-            }
-            old.chains().forEach(c -> {
-                if (!kept.contains(c.name())) {
-                    stale.add(c.name());
-                }
-            });
-        }
-        return stale;
-    }
-
     /** kube-proxy's monitor: if someone flushed our tables, the canaries are gone too. */
     private void checkCanaries() {
         try {
-            for (Table table : KubeChains.CANARY_TABLES) {
-                if (!iptables.chainExists(table, KubeChains.CANARY)) {
-                    LOG.log(System.Logger.Level.WARNING,
-                            "iptables canary chain missing from table {0}: rules were flushed, forcing a full resync",
-                            table.iptablesName());
-                    forceFullSync();
-                    return;
-                }
+            if (!baseChains.canariesPresent()) {
+                LOG.log(System.Logger.Level.WARNING, "iptables canary chain missing: rules were flushed, forcing a full resync");
+                forceFullSync();
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "canary check failed", e);
