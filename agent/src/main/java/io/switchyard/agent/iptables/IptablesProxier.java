@@ -254,7 +254,7 @@ public final class IptablesProxier implements ServiceHandler, EndpointSliceHandl
             pendingStale.clear();
             pendingStale.addAll(StaleChains.inKernel(iptables, ruleset));
         } else {
-            pendingStale.addAll(StaleChains.dropped(lastRuleset, ruleset, changes.changedPorts()));
+            pendingStale.addAll(RestorePlan.droppedChains(lastRuleset, ruleset, changes.changedPorts()));
             for (ServicePortName name : changes.changedPorts()) {
                 ServiceRules now = ruleset.services().get(name);
                 if (now != null) {

@@ -5,6 +5,7 @@ import io.switchyard.rules.model.ServicePortName;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -118,6 +119,31 @@ public final class RestorePlan {
         }
         batchDeletions(plan, stale, maxLines);
         return plan;
+    }
+
+    /**
+     * Chains the changed service ports had and no longer have. Every service chain's name hashes
+     * its service port, so no other service can still own them: O(changes), not O(cluster).
+     */
+    public static Set<String> droppedChains(Ruleset before, Ruleset after, Set<ServicePortName> changed) {
+        Set<String> stale = new HashSet<>();
+        for (ServicePortName name : changed) {
+            ServiceRules old = before.services().get(name);
+            if (old == null) {
+                continue;
+            }
+            ServiceRules now = after.services().get(name);
+            Set<String> kept = new HashSet<>();
+            if (now != null) {
+                now.chains().forEach(c -> kept.add(c.name()));
+            }
+            old.chains().forEach(c -> {
+                if (!kept.contains(c.name())) {
+                    stale.add(c.name());
+                }
+            });
+        }
+        return stale;
     }
 
     private static List<ServiceRules.NatChain> chainsToWrite(Ruleset desired, Scope scope) {

@@ -319,4 +319,21 @@ class RestorePlanTest {
                     .isEqualTo(whole <= maxLines);
         }
     }
+
+    @Test
+    void droppedChainsAreTheChangedServicesOldChainsThatAreGone() {
+        Ruleset before = ruleset(3);
+        Ruleset after = RENDERER.render(state(2), NODE, before, Set.of(WEB.name()));
+        Set<String> beforeWeb = new java.util.HashSet<>();
+        before.services().get(WEB.name()).chains().forEach(c -> beforeWeb.add(c.name()));
+        Set<String> afterWeb = new java.util.HashSet<>();
+        after.services().get(WEB.name()).chains().forEach(c -> afterWeb.add(c.name()));
+
+        Set<String> dropped = RestorePlan.droppedChains(before, after, Set.of(WEB.name()));
+
+        assertThat(dropped).hasSize(1).allMatch(c -> c.startsWith(ChainNames.ENDPOINT_PREFIX));
+        assertThat(beforeWeb).containsAll(dropped);
+        assertThat(afterWeb).doesNotContainAnyElementsOf(dropped);
+        assertThat(RestorePlan.droppedChains(before, after, Set.of(DB.name()))).isEmpty();
+    }
 }
