@@ -17,11 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
 
-/**
- * How long turning a whole cluster's V1Service/V1EndpointSlice objects into the rules model
- * takes: {@link ClusterStateBuilder#build} converts every Service, every EndpointSlice, merges
- * each Service's slices per port and builds the {@code ClusterState}.
- */
+/** Tracks the cost of converting a whole cluster's Kubernetes objects into the rules model. */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})

@@ -20,10 +20,7 @@ import org.openjdk.jmh.infra.Blackhole;
 
 import java.util.concurrent.TimeUnit;
 
-/**
- * How long topology-aware endpoint selection (kube-proxy's CategorizeEndpoints) takes for every
- * service port of a cluster, seen from node-a in zone-a, with every endpoint carrying zone hints.
- */
+/** Tracks the cost of topology-aware endpoint selection over every service port (node-a, zone-a). */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})

@@ -8,7 +8,6 @@ import io.switchyard.agent.convert.Problem;
 import io.switchyard.rules.iptables.IptablesRenderer;
 import io.switchyard.rules.iptables.RestorePlan;
 import io.switchyard.rules.iptables.Ruleset;
-import io.switchyard.rules.iptables.ServiceRules;
 import io.switchyard.rules.model.ClusterState;
 import io.switchyard.rules.model.Endpoint;
 import io.switchyard.rules.model.EndpointSlice;
@@ -32,19 +31,13 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
-/**
- * How long the CPU side of a one-endpoint-change sync takes in a cluster that is already
- * programmed: building the new {@code ClusterState} (as the change tracker does, copying its
- * maps), re-rendering only the changed service port, finding its stale chains and planning the
- * partial restore. This is what bounds the agent's latency for a single rolling-update step.
- */
+/** Tracks the CPU latency of a one-endpoint sync: new state, partial render, dropped chains, plan. */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
@@ -104,30 +97,8 @@ public class PartialSyncBenchmark {
     private List<RestorePlan.Transaction> sync() {
         ClusterState state = new ClusterState(servicePorts, endpoints);
         Ruleset ruleset = renderer.render(state, node, previous, changed);
-        Set<String> stale = staleAfter(previous, ruleset, changed);
+        Set<String> stale = RestorePlan.droppedChains(previous, ruleset, changed);
         return RestorePlan.plan(ruleset, new RestorePlan.Scope.Partial(previous, changed), stale,
                 BenchClusters.MAX_TRANSACTION_LINES);
-    }
-
-    /** Chains the changed service ports had and no longer have (as the agent's proxier computes them). */
-    private static Set<String> staleAfter(Ruleset before, Ruleset after, Set<ServicePortName> changed) {
-        Set<String> stale = new HashSet<>();
-        for (ServicePortName name : changed) {
-            ServiceRules old = before.services().get(name);
-            if (old == null) {
-                continue;
-            }
-            ServiceRules now = after.services().get(name);
-            Set<String> kept = new HashSet<>();
-            if (now != null) {
-                now.chains().forEach(c -> kept.add(c.name()));
-            }
-            old.chains().forEach(c -> {
-                if (!kept.contains(c.name())) {
-                    stale.add(c.name());
-                }
-            });
-        }
-        return stale;
     }
 }

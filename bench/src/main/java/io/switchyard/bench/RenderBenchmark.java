@@ -22,12 +22,7 @@ import org.openjdk.jmh.infra.Blackhole;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/**
- * How long a full sync's CPU work takes before iptables-restore runs: rendering the whole
- * ruleset ({@code render}), assembling the full restore plan from an already rendered ruleset
- * ({@code plan}), and both in a row as the agent does on start-up and on every resync
- * ({@code renderAndPlan}).
- */
+/** Tracks a full sync's CPU work before iptables-restore runs: full render, full restore plan, and both. */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})

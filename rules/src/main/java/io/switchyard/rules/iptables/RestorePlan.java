@@ -97,7 +97,7 @@ public final class RestorePlan {
             return List.of();
         }
         if (lines <= maxLines) {
-            return List.of(single(desired, chains, stale, filter, natBase, natEntry));
+            return List.of(single(chains, stale, filter, natBase, natEntry));
         }
 
         List<Transaction> plan = new ArrayList<>();
@@ -207,9 +207,13 @@ public final class RestorePlan {
         return out.toString();
     }
 
-    private static Transaction single(Ruleset desired, List<ServiceRules.NatChain> chains, List<String> stale,
+    private static Transaction single(List<ServiceRules.NatChain> chains, List<String> stale,
                                       String filter, String natBase, String natEntry) {
-        StringBuilder out = new StringBuilder(RestoreDocument.estimate(desired));
+        int size = 64 + length(filter) + length(natBase) + length(natEntry) + stale.size() * 64;
+        for (ServiceRules.NatChain chain : chains) {
+            size += chain.rules().length() + chain.name().length() + 16;
+        }
+        StringBuilder out = new StringBuilder(size);
         appendTable(out, "filter", filter);
         if (!chains.isEmpty() || !stale.isEmpty() || natBase != null || natEntry != null) {
             out.append("*nat\n");
@@ -226,6 +230,10 @@ public final class RestorePlan {
             out.append("COMMIT\n");
         }
         return new Transaction("all", out.toString(), countLines(out));
+    }
+
+    private static int length(String text) {
+        return text == null ? 0 : text.length();
     }
 
     private static void appendTable(StringBuilder out, String table, String body) {
