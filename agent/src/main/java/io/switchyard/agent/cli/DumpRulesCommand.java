@@ -40,9 +40,6 @@ public final class DumpRulesCommand implements Callable<Integer> {
             description = "A manifest file or a directory of them (Services, EndpointSlices, the Node).")
     Path from;
 
-    @Option(names = "--master", paramLabel = "URL", description = "The API server address (with --kubeconfig).")
-    String master;
-
     @Option(names = "--live", description = "Print the rules installed in this network namespace instead.")
     boolean live;
 
@@ -108,10 +105,7 @@ public final class DumpRulesCommand implements Callable<Integer> {
             problems.addAll(loaded.problems());
             return loaded.objects();
         }
-        if (settings.kubeconfig() != null || master != null || System.getenv("KUBERNETES_SERVICE_HOST") != null) {
-            return ApiSnapshot.list(RunCommand.apiClient(settings, master),
-                    new ProxySelection(settings.serviceProxyName()), settings.hostname());
-        }
-        throw new ConfigException("say where the cluster state comes from: --from PATH or --kubeconfig FILE (or --live)");
+        return ApiSnapshot.list(RunCommand.apiClient(settings), new ProxySelection(settings.serviceProxyName()),
+                settings.hostname());
     }
 }

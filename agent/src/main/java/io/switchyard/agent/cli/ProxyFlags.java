@@ -71,6 +71,9 @@ public final class ProxyFlags {
     @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Path to a kubeconfig file for the API server.")
     String kubeconfig;
 
+    @Option(names = "--master", paramLabel = "URL", description = "The API server address (overrides the kubeconfig's).")
+    String master;
+
     /** Merges flags, the configuration file and defaults into validated settings. */
     ProxySettings resolve() {
         KubeProxyConfiguration file = config == null ? KubeProxyConfiguration.empty() : KubeProxyConfiguration.load(config);
@@ -100,7 +103,8 @@ public final class ProxyFlags {
                 Objects.requireNonNullElse(serviceProxyName, ""),
                 duration("--iptables-sync-period", first(syncPeriod, file.syncPeriod()), "30s"),
                 duration("--iptables-min-sync-period", first(minSyncPeriod, file.minSyncPeriod()), "1s"),
-                first(kubeconfig, file.kubeconfig()));
+                first(kubeconfig, file.kubeconfig()),
+                master);
     }
 
     private static <T> T first(T flag, T file) {

@@ -38,9 +38,6 @@ public final class RunCommand implements Callable<Integer> {
             description = "Take cluster state from a manifest file or directory (re-read on change) instead of an API server.")
     Path from;
 
-    @Option(names = "--master", paramLabel = "URL", description = "The API server address (overrides the kubeconfig).")
-    String master;
-
     @Option(names = "--cleanup", description = "Remove everything kube-proxy/Switchyard installed, then exit.")
     boolean cleanup;
 
@@ -89,16 +86,16 @@ public final class RunCommand implements Callable<Integer> {
             source.start();
             return source;
         }
-        InformerSource source = new InformerSource(apiClient(settings, master), settings.hostname(),
+        InformerSource source = new InformerSource(apiClient(settings), settings.hostname(),
                 settings.serviceProxyName(), handlers, handlers, handlers);
         source.start();
         return source;
     }
 
     /** The API client from --kubeconfig / --master / the pod's service account, or a clear error. */
-    static ApiClient apiClient(ProxySettings settings, String master) {
+    static ApiClient apiClient(ProxySettings settings) {
         try {
-            return ApiClients.create(settings.kubeconfig(), master);
+            return ApiClients.create(settings.kubeconfig(), settings.master());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage() + ", or use --from PATH");
         } catch (IOException e) {

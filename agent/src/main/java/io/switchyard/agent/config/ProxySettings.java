@@ -17,6 +17,7 @@ import java.util.Map;
  * merged (flags win over the file), validated once, ready to build each family's proxier.
  *
  * @param nodePortAddresses  {@code --nodeport-addresses}: CIDRs, or the single word {@code primary}
+ * @param master             {@code --master}: an API server URL overriding the kubeconfig's, or null
  */
 public record ProxySettings(
         String hostname,
@@ -33,7 +34,8 @@ public record ProxySettings(
         String serviceProxyName,
         Duration syncPeriod,
         Duration minSyncPeriod,
-        String kubeconfig) {
+        String kubeconfig,
+        String master) {
 
     /** kube-proxy's gate for {@code hints.forNodes}; off in v1.32, whose rules we reproduce. */
     public static final String PREFER_SAME_TRAFFIC_DISTRIBUTION = "PreferSameTrafficDistribution";
@@ -86,14 +88,14 @@ public record ProxySettings(
     /** kube-proxy's defaults for a node, with the given cluster CIDRs (ClusterCIDR local detection). */
     public static ProxySettings defaults(String hostname, List<Cidr> clusterCidrs) {
         return new ProxySettings(hostname, "iptables", clusterCidrs, false, 14, true, List.of(), "ClusterCIDR",
-                null, null, Map.of(), "", Duration.ofSeconds(30), Duration.ofSeconds(1), null);
+                null, null, Map.of(), "", Duration.ofSeconds(30), Duration.ofSeconds(1), null, null);
     }
 
     /** The same settings with other sync periods. */
     public ProxySettings withSyncPeriods(Duration sync, Duration minSync) {
         return new ProxySettings(hostname, proxyMode, clusterCidrs, masqueradeAll, masqueradeBit, localhostNodePorts,
                 nodePortAddresses, detectLocalMode, bridgeInterface, interfaceNamePrefix, featureGates,
-                serviceProxyName, sync, minSync, kubeconfig);
+                serviceProxyName, sync, minSync, kubeconfig, master);
     }
 
     /** Parses a comma-separated CIDR list such as {@code --cluster-cidr}. */

@@ -64,15 +64,6 @@ public final class Iptables {
         return Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2));
     }
 
-    /** Creates a chain if it does not exist yet. */
-    public boolean ensureChain(Table table, String chain) {
-        if (chainExists(table, chain)) {
-            return true;
-        }
-        ProcessRunner.Result result = run(table, "-N", chain);
-        return result.ok() || chainExists(table, chain);
-    }
-
     /** Whether a chain exists. */
     public boolean chainExists(Table table, String chain) {
         return run(table, "-S", chain).ok();

@@ -40,13 +40,9 @@ public final class IptablesRenderer {
         this.mark = config.masqueradeMark();
     }
 
-    public IptablesConfig config() {
-        return config;
-    }
-
     /** Renders the whole ruleset for the given state as seen from the given node. */
     public Ruleset render(ClusterState state, LocalNode node) {
-        return render(state, node, name -> null);
+        return render(state, node, state.totalEndpoints(), name -> null);
     }
 
     /**
@@ -56,14 +52,16 @@ public final class IptablesRenderer {
      * was rendered for.
      */
     public Ruleset render(ClusterState state, LocalNode node, Ruleset previous, Set<ServicePortName> changed) {
-        boolean largeCluster = state.totalEndpoints() > LARGE_CLUSTER_ENDPOINTS;
-        if (previous == null || previous.largeClusterMode() != largeCluster) {
-            return render(state, node);
+        int totalEndpoints = state.totalEndpoints();
+        if (previous == null || previous.largeClusterMode() != totalEndpoints > LARGE_CLUSTER_ENDPOINTS) {
+            return render(state, node, totalEndpoints, name -> null);
         }
-        return render(state, node, name -> changed.contains(name) ? null : previous.services().get(name));
+        return render(state, node, totalEndpoints,
+                name -> changed.contains(name) ? null : previous.services().get(name));
     }
 
-    private Ruleset render(ClusterState state, LocalNode node, Function<ServicePortName, ServiceRules> reuse) {
+    private Ruleset render(ClusterState state, LocalNode node, int totalEndpoints,
+                           Function<ServicePortName, ServiceRules> reuse) {
         boolean ipv6 = config.family() == IpFamily.IPV6;
         EndpointSelector selector = new EndpointSelector(node.name(), node.zone(), config.preferSameNodeHints());
         String nodeIp = node.primaryAddress(config.family());
@@ -86,7 +84,6 @@ public final class IptablesRenderer {
                     "-d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP");
         }
 
-        int totalEndpoints = state.totalEndpoints();
         boolean largeCluster = totalEndpoints > LARGE_CLUSTER_ENDPOINTS;
         TreeMap<ServicePortName, ServiceRules> services = new TreeMap<>();
         for (ServicePort svc : state.services().values()) {

@@ -24,10 +24,6 @@ public record ServicePortName(String namespace, String name, String port, Protoc
         port = port == null ? "" : port;
     }
 
-    /** The Service this port belongs to, as {@code ns/name}. */
-    public String serviceKey() {
-        return namespace + "/" + name;
-    }
 
     /** {@code ns/name:port}, or {@code ns/name} for an unnamed port. */
     @Override
