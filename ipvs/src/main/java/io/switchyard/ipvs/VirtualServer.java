@@ -1,0 +1,80 @@
+package io.switchyard.ipvs;
+
+import io.switchyard.rules.model.IpFamily;
+import io.switchyard.rules.model.Protocol;
+
+import java.util.Objects;
+
+/**
+ * One IPVS virtual service, as kube-proxy programs it and as the kernel reports it: the
+ * address, protocol and port clients connect to, and how connections are scheduled.
+ *
+ * @param address         canonical IP literal (RFC 5952 for IPv6)
+ * @param fwmark          0: kube-proxy never uses firewall-mark services, but the kernel may hold them
+ * @param scheduler       the scheduler's kernel name ({@code rr}, {@code wrr}, ...)
+ * @param flags           {@code IP_VS_SVC_F_*} bits; see {@link #PERSISTENT}
+ * @param timeoutSeconds  persistence timeout, 0 unless {@link #PERSISTENT} is set
+ * @param netmask         persistence granularity: {@code 0xffffffff} for IPv4, 128 for IPv6
+ */
+public record VirtualServer(IpFamily family, Protocol protocol, String address, int port, int fwmark,
+                            String scheduler, int flags, int timeoutSeconds, int netmask) {
+
+    /** {@code IP_VS_SVC_F_PERSISTENT}: ClientIP session affinity. */
+    public static final int PERSISTENT = 0x1;
+    /** {@code IP_VS_SVC_F_HASHED}: set by the kernel on every service it lists; never asked for. */
+    public static final int HASHED = 0x2;
+    /** {@code IP_VS_SVC_F_ONEPACKET}: schedule each UDP datagram on its own. */
+    public static final int ONE_PACKET = 0x4;
+
+    public VirtualServer {
+        Objects.requireNonNull(family, "family");
+        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(scheduler, "scheduler");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("virtual server port out of range: " + port);
+        }
+    }
+
+    /** A virtual service as kube-proxy creates one: no persistence unless {@code affinitySeconds > 0}. */
+    public static VirtualServer of(IpFamily family, Protocol protocol, String address, int port, String scheduler,
+                                   int affinitySeconds) {
+        int netmask = family == IpFamily.IPV4 ? 0xffffffff : 128;
+        return affinitySeconds > 0
+                ? new VirtualServer(family, protocol, address, port, 0, scheduler, PERSISTENT, affinitySeconds, netmask)
+                : new VirtualServer(family, protocol, address, port, 0, scheduler, 0, 0, netmask);
+    }
+
+    /** What identifies the service in the kernel: family, protocol, address and port. */
+    public Key key() {
+        return new Key(family, protocol, address, port);
+    }
+
+    /** Whether the kernel's copy {@code installed} already matches this desired service. */
+    public boolean sameSettings(VirtualServer installed) {
+        return key().equals(installed.key()) && scheduler.equals(installed.scheduler())
+                && (flags & ~HASHED) == (installed.flags() & ~HASHED)
+                && timeoutSeconds == installed.timeoutSeconds();
+    }
+
+    /** The identity of a virtual service. */
+    public record Key(IpFamily family, Protocol protocol, String address, int port) implements Comparable<Key> {
+        @Override
+        public int compareTo(Key o) {
+            int c = family.compareTo(o.family);
+            if (c == 0) {
+                c = protocol.compareTo(o.protocol);
+            }
+            if (c == 0) {
+                c = address.compareTo(o.address);
+            }
+            return c != 0 ? c : Integer.compare(port, o.port);
+        }
+
+        /** {@code ip:port}, {@code [ip]:port} for IPv6, as ipvsadm prints it. */
+        @Override
+        public String toString() {
+            return (family == IpFamily.IPV6 ? "[" + address + "]" : address) + ":" + port;
+        }
+    }
+}
