@@ -2,8 +2,9 @@ package io.switchyard.bench;
 
 import io.switchyard.agent.bench.ClusterGenerator;
 import io.switchyard.agent.config.ProxySettings;
-import io.switchyard.agent.convert.ClusterStateBuilder;
 import io.switchyard.agent.source.ClusterObjects;
+import io.switchyard.agent.source.ProxySelection;
+import io.switchyard.agent.tracking.ClusterSnapshot;
 import io.switchyard.rules.iptables.IptablesConfig;
 import io.switchyard.rules.iptables.IptablesRenderer;
 import io.switchyard.rules.model.Cidr;
@@ -37,14 +38,14 @@ public final class BenchClusters {
         return generator(services).generate();
     }
 
-    /** A builder of the IPv4 state as the generated cluster's node sees it. */
-    public static ClusterStateBuilder builder() {
-        return new ClusterStateBuilder(IpFamily.IPV4, ClusterGenerator.NODE, "");
+    /** The IPv4 state as the generated cluster's node sees it, through the agent's change tracker. */
+    public static ClusterSnapshot snapshot(ClusterObjects objects) {
+        return ClusterSnapshot.of(IpFamily.IPV4, ClusterGenerator.NODE, new ProxySelection(""), objects);
     }
 
     /** Converts the objects, failing loudly if the generator produced anything the converters reject. */
-    public static ClusterStateBuilder.Result build(ClusterObjects objects) {
-        ClusterStateBuilder.Result result = builder().build(objects);
+    public static ClusterSnapshot build(ClusterObjects objects) {
+        ClusterSnapshot result = snapshot(objects);
         if (!result.problems().isEmpty()) {
             throw new IllegalStateException("generated cluster has problems: " + result.problems());
         }

@@ -1,6 +1,6 @@
 package io.switchyard.bench;
 
-import io.switchyard.agent.convert.ClusterStateBuilder;
+import io.switchyard.agent.tracking.ClusterSnapshot;
 import io.switchyard.agent.source.ClusterObjects;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -30,17 +30,15 @@ public class ConversionBenchmark {
     int services;
 
     private ClusterObjects objects;
-    private ClusterStateBuilder builder;
 
     @Setup(Level.Trial)
     public void setUp() {
         objects = BenchClusters.objects(services);
         BenchClusters.build(objects); // fails the trial if the generated cluster does not convert cleanly
-        builder = BenchClusters.builder();
     }
 
     @Benchmark
-    public ClusterStateBuilder.Result build() {
-        return builder.build(objects);
+    public ClusterSnapshot build() {
+        return BenchClusters.snapshot(objects);
     }
 }

@@ -2,7 +2,7 @@ package io.switchyard.bench;
 
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.switchyard.agent.bench.ClusterGenerator;
-import io.switchyard.agent.convert.ClusterStateBuilder;
+import io.switchyard.agent.tracking.ClusterSnapshot;
 import io.switchyard.agent.convert.EndpointSliceConverter;
 import io.switchyard.agent.convert.Problem;
 import io.switchyard.rules.iptables.IptablesRenderer;
@@ -61,7 +61,7 @@ public class PartialSyncBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         ClusterGenerator generator = BenchClusters.generator(services);
-        ClusterStateBuilder.Result built = BenchClusters.build(generator.generate());
+        ClusterSnapshot built = BenchClusters.build(generator.generate());
         ClusterState before = built.state();
         node = built.node();
         renderer = BenchClusters.renderer(node);

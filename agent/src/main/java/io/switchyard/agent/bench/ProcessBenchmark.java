@@ -5,9 +5,11 @@ import io.switchyard.agent.config.ProxySettings;
 import io.switchyard.agent.exec.HostProcessRunner;
 import io.switchyard.agent.exec.ProcessRunner;
 import io.switchyard.agent.iptables.Iptables;
-import io.switchyard.agent.iptables.IptablesProxier;
+import io.switchyard.agent.iptables.IptablesDataplane;
 import io.switchyard.agent.iptables.NfacctCounters;
-import io.switchyard.agent.iptables.SyncReport;
+import io.switchyard.agent.proxy.Proxier;
+import io.switchyard.agent.proxy.SyncListener;
+import io.switchyard.agent.proxy.SyncReport;
 import io.switchyard.agent.source.ClusterObjects;
 import io.switchyard.rules.iptables.IptablesConfig;
 import io.switchyard.rules.model.Cidr;
@@ -17,6 +19,7 @@ import io.switchyard.rules.iptables.RestorePlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -63,8 +66,16 @@ public final class ProcessBenchmark {
             ProcessRunner inNs = HostProcessRunner.inNetworkNamespace(ns);
             ProxySettings settings = ProxySettings.defaults(ClusterGenerator.NODE,
                     List.of(Cidr.parse(ClusterGenerator.CLUSTER_CIDR)));
-            try (IptablesProxier proxier = new IptablesProxier(IpFamily.IPV4, settings,
-                    new Iptables(IpFamily.IPV4, inNs), new NfacctCounters(inNs), reports::add, maxTransactionLines)) {
+            IptablesDataplane dataplane = new IptablesDataplane(IpFamily.IPV4, settings,
+                    new Iptables(IpFamily.IPV4, inNs), new NfacctCounters(inNs), maxTransactionLines);
+            SyncListener recorder = new SyncListener() {
+                @Override
+                public void syncCompleted(SyncReport report) {
+                    reports.add(report);
+                }
+            };
+            try (Proxier proxier = new Proxier(dataplane, settings.hostname(), settings.syncPeriod(),
+                    settings.minSyncPeriod(), List.of(recorder), InstantSource.system())) {
                 long start = System.nanoTime();
                 cluster.nodes().forEach(proxier::onNodeAdd);
                 cluster.services().forEach(proxier::onServiceAdd);
@@ -74,6 +85,7 @@ public final class ProcessBenchmark {
                 require(proxier.syncProxyRules(), "first sync");
                 Duration firstSync = Duration.ofNanos(System.nanoTime() - start);
                 SyncReport first = reports.getLast();
+                List<RestorePlan.Transaction> staged = dataplane.lastTransactions();
 
                 // One endpoint change, ten times over different services: the median is the
                 // steady state of a running agent, the first includes JIT warm-up.
@@ -98,14 +110,13 @@ public final class ProcessBenchmark {
                 Duration burstTime = Duration.ofNanos(System.nanoTime() - start);
                 long rss = peakRss();
 
-                String fullDocument = String.join("", RestorePlan.plan(proxier.lastRuleset(), new RestorePlan.Scope.Full(),
+                String fullDocument = String.join("", RestorePlan.plan(dataplane.lastRuleset(), new RestorePlan.Scope.Full(),
                         List.of(), Integer.MAX_VALUE).stream().map(RestorePlan.Transaction::document).toList());
-                List<RestorePlan.Transaction> staged = first.transactions();
                 Duration oneTransaction = floorCap.isZero() ? null : timeRestores(List.of(fullDocument));
                 Duration stagedTime = floorCap.isZero() ? null
                         : timeRestores(staged.stream().map(RestorePlan.Transaction::document).toList());
-                return new Result(generator.services(), generator.endpointsPerService(), first.natRules(),
-                        first.filterRules(), firstSync, first.transactions().size(), firstChange, oneChange, burst,
+                return new Result(generator.services(), generator.endpointsPerService(), first.iptablesRules("nat"),
+                        first.iptablesRules("filter"), firstSync, staged.size(), firstChange, oneChange, burst,
                         burstTime, rss,
                         oneTransaction, stagedTime, staged.size());
             }

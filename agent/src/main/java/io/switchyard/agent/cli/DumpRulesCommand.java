@@ -2,7 +2,6 @@ package io.switchyard.agent.cli;
 
 import io.switchyard.agent.config.ConfigException;
 import io.switchyard.agent.config.ProxySettings;
-import io.switchyard.agent.convert.ClusterStateBuilder;
 import io.switchyard.agent.convert.Problem;
 import io.switchyard.agent.logging.Logging;
 import io.switchyard.agent.exec.HostProcessRunner;
@@ -11,6 +10,7 @@ import io.switchyard.agent.source.ApiSnapshot;
 import io.switchyard.agent.source.ClusterObjects;
 import io.switchyard.agent.source.ManifestLoader;
 import io.switchyard.agent.source.ProxySelection;
+import io.switchyard.agent.tracking.ClusterSnapshot;
 import io.switchyard.rules.iptables.IptablesRenderer;
 import io.switchyard.rules.iptables.RestoreDocument;
 import io.switchyard.rules.iptables.Ruleset;
@@ -77,8 +77,8 @@ public final class DumpRulesCommand implements Callable<Integer> {
         ProxySettings settings = flags.resolve();
         List<Problem> problems = new ArrayList<>();
         ClusterObjects objects = load(settings, problems);
-        ClusterStateBuilder.Result built = new ClusterStateBuilder(family, settings.hostname(), settings.serviceProxyName())
-                .build(objects);
+        ClusterSnapshot built = ClusterSnapshot.of(family, settings.hostname(),
+                new ProxySelection(settings.serviceProxyName()), objects);
         problems.addAll(built.problems());
 
         IptablesRenderer renderer = new IptablesRenderer(settings.iptablesConfig(family, built.node()));

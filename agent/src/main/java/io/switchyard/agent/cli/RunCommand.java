@@ -6,9 +6,10 @@ import io.switchyard.agent.exec.HostProcessRunner;
 import io.switchyard.agent.exec.ProcessRunner;
 import io.switchyard.agent.iptables.Cleanup;
 import io.switchyard.agent.iptables.Iptables;
-import io.switchyard.agent.iptables.IptablesProxier;
+import io.switchyard.agent.iptables.IptablesDataplane;
 import io.switchyard.agent.iptables.NfacctCounters;
-import io.switchyard.agent.iptables.ProxierFanout;
+import io.switchyard.agent.proxy.DualStackProxier;
+import io.switchyard.agent.proxy.Proxier;
 import io.switchyard.agent.logging.Logging;
 import io.kubernetes.client.openapi.ApiClient;
 import io.switchyard.agent.source.ApiClients;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -59,27 +61,28 @@ public final class RunCommand implements Callable<Integer> {
             return ok ? 0 : 1;
         }
         ProxySettings settings = flags.resolve();
-        List<IptablesProxier> proxiers = new ArrayList<>();
+        List<Proxier> proxiers = new ArrayList<>();
         NfacctCounters counters = new NfacctCounters(processes);
         for (IpFamily family : supportedFamilies(processes)) {
-            proxiers.add(new IptablesProxier(family, settings, new Iptables(family, processes), counters, report -> { }));
+            IptablesDataplane dataplane = new IptablesDataplane(family, settings, new Iptables(family, processes), counters);
+            proxiers.add(new Proxier(dataplane, settings.hostname(), settings.syncPeriod(), settings.minSyncPeriod(),
+                    List.of(), InstantSource.system()));
         }
-        ProxierFanout handlers = new ProxierFanout(proxiers);
         LOG.log(System.Logger.Level.INFO, "Starting Switchyard proxyMode={0} node={1} families={2}",
-                settings.proxyMode(), settings.hostname(), proxiers.stream().map(IptablesProxier::family).toList());
+                settings.proxyMode(), settings.hostname(), proxiers.stream().map(Proxier::family).toList());
 
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(stop::countDown));
-        proxiers.forEach(IptablesProxier::start);
-        try (AutoCloseable source = startSource(settings, handlers)) {
-            stop.await();
-        } finally {
-            proxiers.forEach(IptablesProxier::close);
+        try (DualStackProxier proxy = new DualStackProxier(proxiers)) {
+            proxy.start();
+            try (AutoCloseable source = startSource(settings, proxy)) {
+                stop.await();
+            }
         }
         return 0;
     }
 
-    private AutoCloseable startSource(ProxySettings settings, ProxierFanout handlers) throws IOException {
+    private AutoCloseable startSource(ProxySettings settings, DualStackProxier handlers) throws IOException {
         ProxySelection selection = new ProxySelection(settings.serviceProxyName());
         if (from != null) {
             FileSource source = new FileSource(from, settings.hostname(), selection, handlers, handlers, handlers);

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Follows Service and EndpointSlice events for one family's proxier, like kube-proxy's service
@@ -58,6 +59,7 @@ public final class ChangeTracker {
     }
 
     private final Instant startTime;
+    private final Consumer<Problem> problems;
     private final ServiceConverter serviceConverter;
     private final EndpointSliceConverter sliceConverter;
 
@@ -83,7 +85,13 @@ public final class ChangeTracker {
 
     /** @param startTime trigger times before this are not reported (the initial list is not a change) */
     public ChangeTracker(IpFamily family, Instant startTime) {
+        this(family, startTime, p -> LOG.log(System.Logger.Level.WARNING, p.toString()));
+    }
+
+    /** As above, with what to do with an object that cannot be used as it is (default: log it). */
+    public ChangeTracker(IpFamily family, Instant startTime, Consumer<Problem> problems) {
         this.startTime = startTime;
+        this.problems = problems;
         this.serviceConverter = new ServiceConverter(family);
         this.sliceConverter = new EndpointSliceConverter(family);
     }
@@ -101,9 +109,9 @@ public final class ChangeTracker {
         String key = key(subject.getMetadata());
         List<ServicePort> ports = List.of();
         if (current != null) {
-            List<Problem> problems = new ArrayList<>();
-            ports = serviceConverter.convert(current, problems);
-            problems.forEach(p -> LOG.log(System.Logger.Level.WARNING, p.toString()));
+            List<Problem> found = new ArrayList<>();
+            ports = serviceConverter.convert(current, found);
+            found.forEach(problems);
         }
         synchronized (lock) {
             pendingServiceEvents++;
@@ -125,9 +133,9 @@ public final class ChangeTracker {
         if (slice == null || slice.getMetadata() == null) {
             return false;
         }
-        List<Problem> problems = new ArrayList<>();
-        EndpointSlice converted = deleted ? null : sliceConverter.convert(slice, problems).orElse(null);
-        problems.forEach(p -> LOG.log(System.Logger.Level.WARNING, p.toString()));
+        List<Problem> found = new ArrayList<>();
+        EndpointSlice converted = deleted ? null : sliceConverter.convert(slice, found).orElse(null);
+        found.forEach(problems);
         String namespace = Objects.requireNonNullElse(slice.getMetadata().getNamespace(), "default");
         Map<String, String> labels = slice.getMetadata().getLabels();
         String serviceName = labels == null ? null : labels.get(EndpointSliceConverter.SERVICE_NAME_LABEL);

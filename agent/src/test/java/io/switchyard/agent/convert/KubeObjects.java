@@ -12,13 +12,13 @@ import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import java.util.List;
 
 /** Small builders for the client-java objects the converter tests feed in. */
-final class KubeObjects {
+public final class KubeObjects {
 
     private KubeObjects() {
     }
 
     /** A single-stack IPv4 ClusterIP Service with the given ports. */
-    static V1Service service(String namespace, String name, String clusterIp, V1ServicePort... ports) {
+    public static V1Service service(String namespace, String name, String clusterIp, V1ServicePort... ports) {
         return new V1Service()
                 .metadata(new V1ObjectMeta().namespace(namespace).name(name))
                 .spec(new V1ServiceSpec()
@@ -29,12 +29,12 @@ final class KubeObjects {
                         .ports(List.of(ports)));
     }
 
-    static V1ServicePort port(String name, int port) {
+    public static V1ServicePort port(String name, int port) {
         return new V1ServicePort().name(name).port(port).protocol("TCP");
     }
 
     /** An EndpointSlice labelled as belonging to {@code service}. */
-    static V1EndpointSlice slice(String namespace, String name, String service, String addressType,
+    public static V1EndpointSlice slice(String namespace, String name, String service, String addressType,
                                  List<DiscoveryV1EndpointPort> ports, V1Endpoint... endpoints) {
         V1ObjectMeta metadata = new V1ObjectMeta().namespace(namespace).name(name);
         if (service != null) {
@@ -47,18 +47,18 @@ final class KubeObjects {
                 .endpoints(List.of(endpoints));
     }
 
-    static DiscoveryV1EndpointPort slicePort(String name, Integer port) {
+    public static DiscoveryV1EndpointPort slicePort(String name, Integer port) {
         return new DiscoveryV1EndpointPort().name(name).port(port).protocol("TCP");
     }
 
     /** A ready, serving, non-terminating endpoint on a node. */
-    static V1Endpoint endpoint(String ip, String nodeName) {
+    public static V1Endpoint endpoint(String ip, String nodeName) {
         return new V1Endpoint().addresses(List.of(ip)).nodeName(nodeName)
                 .conditions(new V1EndpointConditions().ready(true).serving(true).terminating(false));
     }
 
     /** A terminating (not ready, still serving) endpoint on a node. */
-    static V1Endpoint terminating(String ip, String nodeName) {
+    public static V1Endpoint terminating(String ip, String nodeName) {
         return new V1Endpoint().addresses(List.of(ip)).nodeName(nodeName)
                 .conditions(new V1EndpointConditions().ready(false).serving(true).terminating(true));
     }

@@ -8,6 +8,12 @@ import io.switchyard.agent.kernel.KernelTestSupport;
 import io.switchyard.agent.kernel.NetworkNamespace;
 import io.switchyard.agent.source.ClusterObjects;
 import io.switchyard.agent.source.ManifestLoader;
+import io.switchyard.agent.source.ProxySelection;
+import io.switchyard.agent.proxy.Proxier;
+import io.switchyard.agent.proxy.SyncListener;
+import io.switchyard.agent.proxy.SyncOutcome;
+import io.switchyard.agent.proxy.SyncReport;
+import io.switchyard.agent.tracking.ClusterSnapshot;
 import io.switchyard.rules.iptables.ChainNames;
 import io.switchyard.rules.iptables.IptablesConfig;
 import io.switchyard.rules.iptables.IptablesRenderer;
@@ -16,7 +22,6 @@ import io.switchyard.rules.model.Cidr;
 import io.switchyard.rules.model.IpFamily;
 import io.switchyard.rules.model.Protocol;
 import io.switchyard.rules.model.ServicePortName;
-import io.switchyard.agent.convert.ClusterStateBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,7 +50,8 @@ class ProxierKernelTest {
     private static final ServicePortName API = new ServicePortName("demo", "api", "https", Protocol.TCP);
 
     private NetworkNamespace ns;
-    private IptablesProxier proxier;
+    private Proxier proxier;
+    private IptablesDataplane dataplane;
     private final List<SyncReport> reports = new CopyOnWriteArrayList<>();
     private ClusterObjects cluster;
 
@@ -67,14 +74,26 @@ class ProxierKernelTest {
         ns.close();
     }
 
-    private IptablesProxier newProxier(ProcessRunner runner, Duration syncPeriod) {
+    private Proxier newProxier(ProcessRunner runner, Duration syncPeriod) {
         ProxySettings settings = ProxySettings.defaults(NODE, List.of(Cidr.parse("10.244.0.0/16")))
                 .withSyncPeriods(syncPeriod, Duration.ZERO);
-        return new IptablesProxier(IpFamily.IPV4, settings, new Iptables(IpFamily.IPV4, runner),
-                new NfacctCounters(runner), reports::add);
+        dataplane = new IptablesDataplane(IpFamily.IPV4, settings, new Iptables(IpFamily.IPV4, runner),
+                new NfacctCounters(runner));
+        SyncListener recorder = new SyncListener() {
+            @Override
+            public void syncCompleted(SyncReport report) {
+                reports.add(report);
+            }
+        };
+        return new Proxier(dataplane, NODE, syncPeriod, Duration.ZERO, List.of(recorder), InstantSource.system());
     }
 
-    private void deliverCluster(IptablesProxier target) {
+    /** The stale chains the sync of a report deleted. */
+    private static int staleChains(SyncReport report) {
+        return (Integer) ((SyncOutcome.Applied) report.outcome()).details().get("staleChains");
+    }
+
+    private void deliverCluster(Proxier target) {
         cluster.nodes().forEach(target::onNodeAdd);
         cluster.services().forEach(target::onServiceAdd);
         cluster.endpointSlices().forEach(target::onEndpointSliceAdd);
@@ -88,7 +107,7 @@ class ProxierKernelTest {
 
     /** What dump-rules prints for the same objects, loaded into a fresh namespace. */
     private static String expectedRules(ClusterObjects objects) {
-        ClusterStateBuilder.Result built = new ClusterStateBuilder(IpFamily.IPV4, NODE, "").build(objects);
+        ClusterSnapshot built = ClusterSnapshot.of(IpFamily.IPV4, NODE, new ProxySelection(""), objects);
         ProxySettings settings = ProxySettings.defaults(NODE, List.of(Cidr.parse("10.244.0.0/16")));
         IptablesConfig config = settings.iptablesConfig(IpFamily.IPV4, built.node());
         String document = RestoreDocument.forEmptyNamespace(new IptablesRenderer(config).render(built.state(), built.node()));
@@ -125,12 +144,12 @@ class ProxierKernelTest {
         SyncReport partial = reports.getLast();
         assertThat(partial.full()).isFalse();
         assertThat(partial.changedServices()).isEqualTo(1);
-        String restored = String.join("", partial.transactions().stream().map(t -> t.document()).toList());
+        String restored = String.join("", dataplane.lastTransactions().stream().map(t -> t.document()).toList());
         assertThat(restored).contains(":" + ChainNames.servicePort(WEB) + " ");
         assertThat(restored).doesNotContain(":" + ChainNames.servicePort(API) + " ");
         // The removed endpoint's chain is flushed and deleted.
         assertThat(restored).contains("-X KUBE-SEP-");
-        assertThat(partial.staleChains()).isEqualTo(1);
+        assertThat(staleChains(partial)).isEqualTo(1);
 
         ClusterObjects after = new ClusterObjects(cluster.services(),
                 List.of(shrunk, cluster.endpointSlices().stream()
@@ -203,7 +222,7 @@ class ProxierKernelTest {
 
         // kube-proxy's services are gone from the cluster: their chains are stale and removed,
         // and the jumps from the builtin chains are not duplicated.
-        assertThat(reports.getLast().staleChains()).isGreaterThan(0);
+        assertThat(staleChains(reports.getLast())).isGreaterThan(0);
         assertThat(kernelRules()).isEqualTo(expectedRules(cluster));
     }
 
@@ -226,7 +245,7 @@ class ProxierKernelTest {
         proxier = newProxier(runner, Duration.ofSeconds(30));
         deliverCluster(proxier);
         assertThat(proxier.syncProxyRules()).isTrue();
-        String desired = RestoreDocument.forEmptyNamespace(proxier.lastRuleset());
+        String desired = RestoreDocument.forEmptyNamespace(dataplane.lastRuleset());
         LiveRules live = new LiveRules(IpFamily.IPV4, runner, new HostProcessRunner());
 
         assertThat(live.diff(desired)).isEmpty();

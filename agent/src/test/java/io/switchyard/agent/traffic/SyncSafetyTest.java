@@ -13,9 +13,12 @@ import io.switchyard.agent.bench.ClusterGenerator;
 import io.switchyard.agent.config.ProxySettings;
 import io.switchyard.agent.exec.HostProcessRunner;
 import io.switchyard.agent.iptables.Iptables;
-import io.switchyard.agent.iptables.IptablesProxier;
+import io.switchyard.agent.iptables.IptablesDataplane;
 import io.switchyard.agent.iptables.NfacctCounters;
-import io.switchyard.agent.iptables.SyncReport;
+import io.switchyard.agent.proxy.Proxier;
+import io.switchyard.agent.proxy.SyncListener;
+import io.switchyard.agent.proxy.SyncOutcome;
+import io.switchyard.agent.proxy.SyncReport;
 import io.switchyard.agent.kernel.KernelTestSupport;
 import io.switchyard.agent.source.ClusterObjects;
 import io.switchyard.agent.traffic.TrafficLab.Backend;
@@ -55,7 +58,7 @@ import static io.switchyard.agent.traffic.TrafficLab.POD_GATEWAY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The safety property of the staged apply, with real traffic: while the real {@link IptablesProxier}
+ * The safety property of the staged apply, with real traffic: while the real {@link IptablesDataplane}
  * (in a {@link TrafficLab}'s node namespace) installs a 10,000-service cluster in a full sync of
  * many {@code iptables-restore --noflush} transactions, and then rolls every endpoint of that
  * cluster in two large partial syncs, a client keeps opening new TCP connections to one "probe"
@@ -70,7 +73,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Timing: the client stamps every connection with {@link System#nanoTime()} before
  * {@code connect()} and after the answer (or failure); the test stamps every sync before and
- * after {@link IptablesProxier#syncProxyRules()}. Both are CLOCK_MONOTONIC, shared by every
+ * after {@link Proxier#syncProxyRules()}. Both are CLOCK_MONOTONIC, shared by every
  * process of the machine. A backend is valid for a connection when its validity window (as an
  * endpoint of the probe Service: from the start of the sync that added it to the end of the sync
  * that removed it) overlaps the connection's [start, end] widened by {@link #GRACE} — the node's
@@ -125,7 +128,7 @@ class SyncSafetyTest {
 
     private static TrafficLab lab;
 
-    private IptablesProxier proxier;
+    private Proxier proxier;
     private Process client;
     private Path clientLog;
     private final List<SyncReport> reports = new CopyOnWriteArrayList<>();
@@ -191,8 +194,15 @@ class SyncSafetyTest {
         ProxySettings settings = ProxySettings.defaults(ClusterGenerator.NODE,
                         List.of(Cidr.parse(ClusterGenerator.CLUSTER_CIDR)))
                 .withSyncPeriods(Duration.ofMillis(1), Duration.ZERO);
-        proxier = new IptablesProxier(IpFamily.IPV4, settings, new Iptables(IpFamily.IPV4, inNode),
-                new NfacctCounters(inNode), reports::add);
+        SyncListener recorder = new SyncListener() {
+            @Override
+            public void syncCompleted(SyncReport report) {
+                reports.add(report);
+            }
+        };
+        proxier = new Proxier(new IptablesDataplane(IpFamily.IPV4, settings, new Iptables(IpFamily.IPV4, inNode),
+                new NfacctCounters(inNode)), settings.hostname(), settings.syncPeriod(), settings.minSyncPeriod(),
+                List.of(recorder), java.time.InstantSource.system());
 
         ClusterGenerator generator = new ClusterGenerator(SERVICES, ENDPOINTS_PER_SERVICE, SEED);
         ClusterObjects cluster = generator.generate();
@@ -211,7 +221,7 @@ class SyncSafetyTest {
         proxier.onServicesSynced();
         proxier.onEndpointSlicesSynced();
         assertThat(proxier.syncProxyRules()).as("first sync").isTrue();
-        assertThat(reports.getLast().transactions()).as("the probe alone fits one transaction").hasSize(1);
+        assertThat(transactions(reports.getLast())).as("the probe alone fits one transaction").isEqualTo(1);
         TrafficResult check = lab.tcpRequests(CLIENT, PROBE_IP, PROBE_PORT, 20);
         assertThat(check.failures()).as("the probe Service works before anything else: %s", check).isZero();
         assertThat(check.answers().keySet()).as("%s", check).isSubsetOf(OLD1, OLD2);
@@ -239,7 +249,7 @@ class SyncSafetyTest {
         assertThat(phaseA.success()).isTrue();
         assertThat(phaseA.full()).as("phase A is a full sync").isTrue();
         assertThat(phaseA.services()).isEqualTo(SERVICES + 1);
-        assertThat(phaseA.transactions().size()).as("phase A is staged over many transactions").isGreaterThan(10);
+        assertThat(transactions(phaseA)).as("phase A is staged over many transactions").isGreaterThan(10);
 
         // Phase B, wave 1: the first half of the services' endpoints roll, the probe goes to [old-1, new-1].
         for (int i = 0; i < SERVICES / 2; i++) {
@@ -252,7 +262,7 @@ class SyncSafetyTest {
         SyncReport wave1 = reports.getLast();
         assertThat(wave1.full()).as("wave 1 is a partial sync").isFalse();
         assertThat(wave1.changedServices()).isEqualTo(SERVICES / 2 + 1);
-        assertThat(wave1.transactions().size()).as("wave 1 is staged over many transactions").isGreaterThan(10);
+        assertThat(transactions(wave1)).as("wave 1 is staged over many transactions").isGreaterThan(10);
 
         // Phase B, wave 2: the other half rolls, the probe goes to [new-1, new-2].
         for (int i = SERVICES / 2; i < SERVICES; i++) {
@@ -265,7 +275,7 @@ class SyncSafetyTest {
         SyncReport wave2 = reports.getLast();
         assertThat(wave2.full()).as("wave 2 is a partial sync").isFalse();
         assertThat(wave2.changedServices()).isEqualTo(SERVICES - SERVICES / 2 + 1);
-        assertThat(wave2.transactions().size()).as("wave 2 is staged over many transactions").isGreaterThan(10);
+        assertThat(transactions(wave2)).as("wave 2 is staged over many transactions").isGreaterThan(10);
 
         // The tail: at least a second, and enough connections that only the new pods may answer.
         Thread.sleep(TAIL.toMillis());
@@ -507,6 +517,15 @@ class SyncSafetyTest {
         return out.toString();
     }
 
+    /** How many restore transactions a sync used. */
+    private static int transactions(SyncReport report) {
+        return detail(report, "transactions");
+    }
+
+    private static int detail(SyncReport report, String key) {
+        return (Integer) ((SyncOutcome.Applied) report.outcome()).details().get(key);
+    }
+
     /** When a connection {@code backend} answered first started, in ms relative to {@code reference}. */
     private static String first(List<Connection> all, String backend, long reference) {
         var start = all.stream().filter(c -> c.ok() && c.backend().equals(backend)).mapToLong(Connection::start).min();
@@ -534,13 +553,13 @@ class SyncSafetyTest {
                 .append(failures).append(" failed, slowest ").append(slowest).append(" ms\n");
         out.append(String.format("  phase A  full    %6d ms wall, %5d ms in sync, %3d transactions, %d nat rules%n",
                 (timeline.aEnd() - timeline.aStart()) / 1_000_000, phaseA.elapsed().toMillis(),
-                phaseA.transactions().size(), phaseA.natRules()));
+                transactions(phaseA), phaseA.iptablesRules("nat")));
         out.append(String.format("  phase B1 partial %6d ms wall, %5d ms in sync, %3d transactions, %d changed, %d stale chains%n",
                 (timeline.b1End() - timeline.b1Start()) / 1_000_000, wave1.elapsed().toMillis(),
-                wave1.transactions().size(), wave1.changedServices(), wave1.staleChains()));
+                transactions(wave1), wave1.changedServices(), detail(wave1, "staleChains")));
         out.append(String.format("  phase B2 partial %6d ms wall, %5d ms in sync, %3d transactions, %d changed, %d stale chains%n",
                 (timeline.b2End() - timeline.b2Start()) / 1_000_000, wave2.elapsed().toMillis(),
-                wave2.transactions().size(), wave2.changedServices(), wave2.staleChains()));
+                transactions(wave2), wave2.changedServices(), detail(wave2, "staleChains")));
         out.append(String.format("  switch points: first new-1 at B1 %s, last old-2 at B1 end %s; "
                         + "first new-2 at B2 %s, last old-1 at B2 end %s (ms, by connection start)%n",
                 first(all, NEW1, timeline.b1Start()), last(all, OLD2, timeline.b1End()),

@@ -1,4 +1,4 @@
-package io.switchyard.agent.convert;
+package io.switchyard.agent.tracking;
 
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1Node;
@@ -7,7 +7,9 @@ import io.kubernetes.client.openapi.models.V1NodeSpec;
 import io.kubernetes.client.openapi.models.V1NodeStatus;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Service;
+import io.switchyard.agent.convert.Problem;
 import io.switchyard.agent.source.ClusterObjects;
+import io.switchyard.agent.source.ProxySelection;
 import io.switchyard.rules.model.Endpoint;
 import io.switchyard.rules.model.IpFamily;
 import io.switchyard.rules.model.LocalNode;
@@ -28,16 +30,16 @@ import static io.switchyard.agent.convert.KubeObjects.slicePort;
 import static io.switchyard.agent.convert.KubeObjects.terminating;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** ClusterStateBuilder: label selection, slice merging, endpoint order and the local Node. */
-class ClusterStateBuilderTest {
+/** ClusterSnapshot: label selection, slice merging, endpoint order and the local Node, through the tracker. */
+class ClusterSnapshotTest {
 
     private static final ServicePortName WEB_HTTP = new ServicePortName("demo", "web", "http", Protocol.TCP);
     private static final ServicePortName OTHER_HTTP = new ServicePortName("demo", "other", "http", Protocol.TCP);
 
-    private static ClusterStateBuilder.Result build(String proxyName, List<V1Service> services,
-                                                    List<V1EndpointSlice> slices, List<V1Node> nodes) {
-        return new ClusterStateBuilder(IpFamily.IPV4, "node-a", proxyName)
-                .build(new ClusterObjects(services, slices, nodes));
+    private static ClusterSnapshot build(String proxyName, List<V1Service> services,
+                                         List<V1EndpointSlice> slices, List<V1Node> nodes) {
+        return ClusterSnapshot.of(IpFamily.IPV4, "node-a", new ProxySelection(proxyName),
+                new ClusterObjects(services, slices, nodes));
     }
 
     private static V1EndpointSlice webSlice(String name, io.kubernetes.client.openapi.models.V1Endpoint... endpoints) {
@@ -51,7 +53,7 @@ class ClusterStateBuilderTest {
 
     @Test
     void buildsServicesAndTheirEndpoints() {
-        ClusterStateBuilder.Result result = build("", List.of(service("demo", "web", "10.96.0.10", port("http", 80))),
+        ClusterSnapshot result = build("", List.of(service("demo", "web", "10.96.0.10", port("http", 80))),
                 List.of(webSlice("web-1", endpoint("10.244.1.11", "node-a"))), List.of());
 
         assertThat(result.problems()).isEmpty();
@@ -68,7 +70,7 @@ class ClusterStateBuilderTest {
         V1EndpointSlice webSlice = labelled(webSlice("web-1", endpoint("10.244.1.11", "node-a")),
                 io.switchyard.agent.source.ProxySelection.SERVICE_PROXY_NAME_LABEL, "my-proxy");
 
-        ClusterStateBuilder.Result result = build("", List.of(web, other), List.of(webSlice), List.of());
+        ClusterSnapshot result = build("", List.of(web, other), List.of(webSlice), List.of());
 
         assertThat(result.state().services()).containsOnlyKeys(WEB_HTTP);
         assertThat(result.state().endpointsOf(WEB_HTTP)).isEmpty();
@@ -86,7 +88,7 @@ class ClusterStateBuilderTest {
         V1EndpointSlice unlabelledSlice = slice("demo", "other-2", "other", "IPv4", List.of(slicePort("http", 8080)),
                 endpoint("10.244.1.22", "node-a"));
 
-        ClusterStateBuilder.Result result = build("my-proxy", List.of(web, mine, theirs),
+        ClusterSnapshot result = build("my-proxy", List.of(web, mine, theirs),
                 List.of(mySlice, unlabelledSlice), List.of());
 
         assertThat(result.state().services()).containsOnlyKeys(OTHER_HTTP);
@@ -98,7 +100,7 @@ class ClusterStateBuilderTest {
         V1EndpointSlice headless = labelled(webSlice("web-1", endpoint("10.244.1.11", "node-a")),
                 io.switchyard.agent.source.ProxySelection.HEADLESS_LABEL, "");
 
-        ClusterStateBuilder.Result result = build("", List.of(service("demo", "web", "10.96.0.10", port("http", 80))),
+        ClusterSnapshot result = build("", List.of(service("demo", "web", "10.96.0.10", port("http", 80))),
                 List.of(headless), List.of());
 
         assertThat(result.state().services()).containsOnlyKeys(WEB_HTTP);
@@ -112,7 +114,7 @@ class ClusterStateBuilderTest {
         V1EndpointSlice withReady = webSlice(readySlice, endpoint("10.244.1.11", "node-a"));
 
         for (List<V1EndpointSlice> order : List.of(List.of(withTerminating, withReady), List.of(withReady, withTerminating))) {
-            ClusterStateBuilder.Result result = build("", List.of(service("demo", "web", "10.96.0.10", port("http", 80))),
+            ClusterSnapshot result = build("", List.of(service("demo", "web", "10.96.0.10", port("http", 80))),
                     order, List.of());
 
             assertThat(result.state().endpointsOf(WEB_HTTP)).singleElement().satisfies(e -> {
@@ -127,7 +129,7 @@ class ClusterStateBuilderTest {
         V1EndpointSlice first = webSlice("web-1", endpoint("10.244.10.1", "node-b"), endpoint("10.244.1.9", "node-a"));
         V1EndpointSlice second = webSlice("web-2", endpoint("10.244.1.10", "node-a"));
 
-        ClusterStateBuilder.Result result = build("", List.of(service("demo", "web", "10.96.0.10", port("http", 80))),
+        ClusterSnapshot result = build("", List.of(service("demo", "web", "10.96.0.10", port("http", 80))),
                 List.of(first, second), List.of());
 
         assertThat(result.state().endpointsOf(WEB_HTTP)).extracting(Endpoint::hostPort)
@@ -143,7 +145,7 @@ class ClusterStateBuilderTest {
                 endpoint("10.244.1.13", "node-a"));
         V1Service web = service("demo", "web", "10.96.0.10", port("http", 80), port("metrics", 9090));
 
-        ClusterStateBuilder.Result result = build("", List.of(web), List.of(http, metrics, otherNamespace), List.of());
+        ClusterSnapshot result = build("", List.of(web), List.of(http, metrics, otherNamespace), List.of());
 
         ServicePortName webMetrics = new ServicePortName("demo", "web", "metrics", Protocol.TCP);
         assertThat(result.state().services()).containsOnlyKeys(WEB_HTTP, webMetrics);
@@ -204,7 +206,7 @@ class ClusterStateBuilderTest {
         V1EndpointSlice orphan = slice("demo", "orphan", null, "IPv4", List.of(slicePort("http", 8080)),
                 endpoint("10.244.1.11", "node-a"));
 
-        ClusterStateBuilder.Result result = build("", List.of(bad), List.of(orphan), List.of());
+        ClusterSnapshot result = build("", List.of(bad), List.of(orphan), List.of());
 
         assertThat(result.problems()).extracting(Problem::object)
                 .containsExactlyInAnyOrder("Service demo/bad", "EndpointSlice demo/orphan");

@@ -1,4 +1,4 @@
-package io.switchyard.agent.iptables;
+package io.switchyard.agent.proxy;
 
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1Node;
@@ -7,15 +7,35 @@ import io.switchyard.agent.source.EndpointSliceHandler;
 import io.switchyard.agent.source.NodeHandler;
 import io.switchyard.agent.source.ServiceHandler;
 
+import java.util.ArrayList;
 import java.util.List;
 
-/** Hands every event to each family's proxier: dual-stack as a thin wrapper, as kube-proxy's metaproxier. */
-public final class ProxierFanout implements ServiceHandler, EndpointSliceHandler, NodeHandler {
+/**
+ * Hands every event to each family's {@link Proxier}: dual-stack as a thin wrapper around
+ * single-family proxiers, as kube-proxy's metaproxier.
+ */
+public final class DualStackProxier implements ServiceHandler, EndpointSliceHandler, NodeHandler, AutoCloseable {
 
-    private final List<IptablesProxier> proxiers;
+    private final List<Proxier> proxiers;
 
-    public ProxierFanout(List<IptablesProxier> proxiers) {
+    public DualStackProxier(List<Proxier> proxiers) {
         this.proxiers = List.copyOf(proxiers);
+    }
+
+    public List<Proxier> proxiers() {
+        return proxiers;
+    }
+
+    /** Starts every family's sync loop. */
+    public void start() {
+        proxiers.forEach(Proxier::start);
+    }
+
+    /** Holds every family's syncs while a batch of events is delivered; see {@link Proxier#deferSyncs()}. */
+    public Proxier.Batch deferSyncs() {
+        List<Proxier.Batch> held = new ArrayList<>(proxiers.size());
+        proxiers.forEach(p -> held.add(p.deferSyncs()));
+        return () -> held.reversed().forEach(Proxier.Batch::close);
     }
 
     @Override
@@ -35,7 +55,7 @@ public final class ProxierFanout implements ServiceHandler, EndpointSliceHandler
 
     @Override
     public void onServicesSynced() {
-        proxiers.forEach(IptablesProxier::onServicesSynced);
+        proxiers.forEach(Proxier::onServicesSynced);
     }
 
     @Override
@@ -55,7 +75,7 @@ public final class ProxierFanout implements ServiceHandler, EndpointSliceHandler
 
     @Override
     public void onEndpointSlicesSynced() {
-        proxiers.forEach(IptablesProxier::onEndpointSlicesSynced);
+        proxiers.forEach(Proxier::onEndpointSlicesSynced);
     }
 
     @Override
@@ -75,6 +95,11 @@ public final class ProxierFanout implements ServiceHandler, EndpointSliceHandler
 
     @Override
     public void onNodeSynced() {
-        proxiers.forEach(IptablesProxier::onNodeSynced);
+        proxiers.forEach(Proxier::onNodeSynced);
+    }
+
+    @Override
+    public void close() {
+        proxiers.forEach(Proxier::close);
     }
 }

@@ -1,0 +1,45 @@
+package io.switchyard.agent.proxy;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What a {@link Dataplane} did with one {@link SyncRequest}. */
+public sealed interface SyncOutcome {
+
+    /**
+     * The kernel holds the requested state.
+     *
+     * @param noLocalEndpointsInternal iTP Local service ports with endpoints elsewhere but none here
+     * @param noLocalEndpointsExternal eTP Local service ports with endpoints elsewhere but none here
+     * @param iptablesRules            rules per iptables table after the sync ({@code filter}, {@code nat})
+     * @param details                  mode-specific figures for the sync's log line, in order
+     */
+    record Applied(int noLocalEndpointsInternal, int noLocalEndpointsExternal, Map<String, Integer> iptablesRules,
+                   Map<String, Object> details) implements SyncOutcome {
+        public Applied {
+            iptablesRules = Map.copyOf(iptablesRules);
+            details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
+        }
+    }
+
+    /**
+     * The sync did not complete; the kernel may hold part of it.
+     *
+     * @param stage   what failed, for metrics: see {@link Stage}
+     * @param message one line for the log
+     */
+    record Failed(Stage stage, String message) implements SyncOutcome {
+    }
+
+    /** Which step of a sync failed. */
+    enum Stage {
+        /** iptables-restore refused the document of a full sync. */
+        IPTABLES_RESTORE,
+        /** iptables-restore refused the document of a partial sync. */
+        IPTABLES_PARTIAL_RESTORE,
+        /** ipset restore, IPVS, links or addresses. */
+        KERNEL,
+        /** Anything else (a bug): logged with its detail. */
+        INTERNAL
+    }
+}
