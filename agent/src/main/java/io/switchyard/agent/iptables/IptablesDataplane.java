@@ -54,6 +54,8 @@ public final class IptablesDataplane implements Dataplane {
     private List<RestorePlan.Transaction> lastTransactions = List.of();
     private Instant lastCleanup = Instant.MIN;
     private final Set<String> pendingStale = new HashSet<>();
+    /** Set by the drift check (another thread): the next sync must be full. */
+    private volatile boolean repairAll;
 
     public IptablesDataplane(IpFamily family, ProxySettings settings, Iptables iptables, NfacctCounters nfacct) {
         this(family, settings, iptables, nfacct, MAX_TRANSACTION_LINES);
@@ -79,8 +81,9 @@ public final class IptablesDataplane implements Dataplane {
     public SyncOutcome sync(SyncRequest request) {
         boolean full = request instanceof SyncRequest.Full;
         LocalNode node = request.node();
-        if (renderer == null || !node.equals(renderedNode) || lastRuleset == null) {
+        if (renderer == null || !node.equals(renderedNode) || lastRuleset == null || repairAll) {
             full = true;
+            repairAll = false;
         }
         long start = System.nanoTime();
         if (renderer == null || !node.equals(renderedNode)) {
@@ -145,7 +148,7 @@ public final class IptablesDataplane implements Dataplane {
         if (full) {
             details.put("jumps", millis(afterRestore, System.nanoTime()) + "ms");
         }
-        return new SyncOutcome.Applied(ruleset.noLocalEndpointsInternal(), ruleset.noLocalEndpointsExternal(),
+        return new SyncOutcome.Applied(full, ruleset.noLocalEndpointsInternal(), ruleset.noLocalEndpointsExternal(),
                 Map.of(KubeChains.Table.FILTER.iptablesName(), ruleset.filterRuleCount(),
                         KubeChains.Table.NAT.iptablesName(), ruleset.natRuleCount()),
                 details);
@@ -165,8 +168,11 @@ public final class IptablesDataplane implements Dataplane {
     /** kube-proxy's canary check: if someone flushed our tables, the canaries are gone too. */
     @Override
     public DriftCheck checkDrift() {
-        return baseChains.canariesPresent() ? DriftCheck.NONE
-                : new DriftCheck(List.of("iptables canary chain missing: rules were flushed"));
+        if (baseChains.canariesPresent()) {
+            return DriftCheck.NONE;
+        }
+        repairAll = true;
+        return new DriftCheck(List.of("iptables canary chain missing: rules were flushed"));
     }
 
     /** The ruleset of the last successful sync (null before one, or after a failure). */

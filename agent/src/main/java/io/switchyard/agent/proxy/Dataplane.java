@@ -20,7 +20,9 @@ public interface Dataplane extends AutoCloseable {
 
     /**
      * Checked between syncs, once per sync period: whether the kernel still holds what the last
-     * sync applied. A finding makes the next sync full (kube-proxy watches canary chains for this).
+     * sync applied (kube-proxy watches canary chains for this). On a finding the core asks for a
+     * sync at once, and the dataplane's next sync must repair what it found, whether that sync is
+     * full or partial.
      */
     default DriftCheck checkDrift() {
         return DriftCheck.NONE;

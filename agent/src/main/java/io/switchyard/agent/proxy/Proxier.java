@@ -291,13 +291,16 @@ public final class Proxier implements ServiceHandler, EndpointSliceHandler, Node
             outcome = new SyncOutcome.Failed(SyncOutcome.Stage.INTERNAL, String.valueOf(e));
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        if (outcome instanceof SyncOutcome.Applied applied) {
+            full = applied.full();
+        }
         SyncReport report = new SyncReport(family, full, clock.instant(), elapsed, state.services().size(),
                 state.totalEndpoints(), changes.changedServices().size(), changes.serviceChanges(),
                 changes.endpointChanges(), changes.triggerTimes(), healthChecks(state, currentNode), outcome);
         switch (outcome) {
             case SyncOutcome.Applied applied -> {
                 syncedNode = currentNode;
-                if (full) {
+                if (applied.full()) {
                     lastFullSync = clock.instant();
                 }
                 logApplied(report, applied);
@@ -367,8 +370,9 @@ public final class Proxier implements ServiceHandler, EndpointSliceHandler, Node
             DriftCheck check = dataplane.checkDrift();
             if (check.drifted()) {
                 LOG.log(System.Logger.Level.WARNING, "Rules drifted from what was applied ipFamily={0}: {1}; "
-                        + "forcing a full resync", family, String.join("; ", check.findings()));
-                forceFullSync();
+                        + "repairing", family, String.join("; ", check.findings()));
+                listeners.forEach(l -> l.driftDetected(family, check));
+                sync();
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "drift check failed", e);

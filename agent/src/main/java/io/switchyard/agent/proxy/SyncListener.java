@@ -23,6 +23,10 @@ public interface SyncListener {
     default void syncQueued(IpFamily family) {
     }
 
+    /** The dataplane found the kernel changed behind its back; the next sync repairs it. */
+    default void driftDetected(IpFamily family, DriftCheck check) {
+    }
+
     /** A sync ended, successfully or not. */
     default void syncCompleted(SyncReport report) {
     }

@@ -9,12 +9,13 @@ public sealed interface SyncOutcome {
     /**
      * The kernel holds the requested state.
      *
+     * @param full                     whether the dataplane rewrote everything (it may do so for a partial request)
      * @param noLocalEndpointsInternal iTP Local service ports with endpoints elsewhere but none here
      * @param noLocalEndpointsExternal eTP Local service ports with endpoints elsewhere but none here
      * @param iptablesRules            rules per iptables table after the sync ({@code filter}, {@code nat})
      * @param details                  mode-specific figures for the sync's log line, in order
      */
-    record Applied(int noLocalEndpointsInternal, int noLocalEndpointsExternal, Map<String, Integer> iptablesRules,
+    record Applied(boolean full, int noLocalEndpointsInternal, int noLocalEndpointsExternal, Map<String, Integer> iptablesRules,
                    Map<String, Object> details) implements SyncOutcome {
         public Applied {
             iptablesRules = Map.copyOf(iptablesRules);

@@ -48,7 +48,7 @@ class ProxierTest {
         public SyncOutcome sync(SyncRequest request) {
             requests.add(request);
             return failing ? new SyncOutcome.Failed(SyncOutcome.Stage.KERNEL, "kernel said no")
-                    : new SyncOutcome.Applied(0, 0, Map.of("nat", 7), Map.of("numNATRules", 7));
+                    : new SyncOutcome.Applied(request instanceof SyncRequest.Full, 0, 0, Map.of("nat", 7), Map.of("numNATRules", 7));
         }
 
         @Override
@@ -61,6 +61,12 @@ class ProxierTest {
     static final class Recorder implements SyncListener {
         final List<SyncReport> reports = new CopyOnWriteArrayList<>();
         final List<String> events = new CopyOnWriteArrayList<>();
+        final List<DriftCheck> drifts = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void driftDetected(IpFamily family, DriftCheck check) {
+            drifts.add(check);
+        }
 
         @Override
         public void eventRecorded(IpFamily family, Kind kind, boolean changed, int pending) {
@@ -81,7 +87,7 @@ class ProxierTest {
     private final FakeDataplane dataplane = new FakeDataplane();
     private final Recorder recorder = new Recorder();
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-    private final Proxier proxier = new Proxier(dataplane, "node-a", Duration.ofMillis(200), Duration.ZERO,
+    private final Proxier proxier = new Proxier(dataplane, "node-a", Duration.ofMillis(300), Duration.ZERO,
             List.of(recorder), now::get);
 
     @AfterEach
@@ -233,19 +239,25 @@ class ProxierTest {
     }
 
     @Test
-    void driftFoundBetweenSyncsForcesAFullSync() throws Exception {
+    void driftFoundBetweenSyncsAsksForASyncAndIsReported() throws Exception {
         initialise();
         proxier.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (dataplane.requests.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
+        Thread.sleep(50);
         int before = dataplane.requests.size();
         dataplane.drift = new DriftCheck(List.of("KUBE-SERVICES was flushed"));
-        while (dataplane.requests.stream().skip(before).noneMatch(SyncRequest.Full.class::isInstance)
-                && System.nanoTime() < deadline) {
+        while (recorder.drifts.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(dataplane.requests.stream().skip(before)).anyMatch(SyncRequest.Full.class::isInstance);
+        dataplane.drift = DriftCheck.NONE;
+        while (dataplane.requests.size() == before && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(recorder.drifts).first().isEqualTo(new DriftCheck(List.of("KUBE-SERVICES was flushed")));
+        assertThat(dataplane.requests.size()).as("the drift check asked for a sync before the sync period ended")
+                .isGreaterThan(before);
     }
 }
