@@ -97,14 +97,14 @@ public final class IpvsDiff {
             if (wanted.containsKey(installed.key())) {
                 continue;
             }
-            if (PendingTerminations.drained(existing.server(), installed)) {
-                changes.add(new IpvsOperation.DeleteDestination(existing.server(), installed));
+            if (PendingTerminations.drained(server.server(), installed)) {
+                changes.add(new IpvsOperation.DeleteDestination(server.server(), installed));
                 continue;
             }
             if (installed.weight() != 0) {
-                changes.add(new IpvsOperation.UpdateDestination(existing.server(), installed.withWeight(0)));
+                changes.add(new IpvsOperation.UpdateDestination(server.server(), installed.withWeight(0)));
             }
-            stillPending.put(new PendingTerminations.Id(key, installed.key()), existing.server());
+            stillPending.put(new PendingTerminations.Id(key, installed.key()), server.server());
         }
     }
 
