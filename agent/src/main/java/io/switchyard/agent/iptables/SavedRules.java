@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * {@code iptables-save} output in a form two kernels' states can be compared in: {@code #} lines and
@@ -35,6 +36,10 @@ public final class SavedRules {
     }
 
     private static final String NODEPORTS_JUMP = "kubernetes service nodeports";
+    /** Marks a node-ports jump that is not at the end of its chain. */
+    private static final String MISPLACED = "(not last) ";
+    /** The packet and byte counters {@code iptables-save -c} puts in front of a rule. */
+    private static final Pattern COUNTERS = Pattern.compile("^\\[\\d+:\\d+\\] ");
 
     private SavedRules() {
     }
@@ -59,7 +64,7 @@ public final class SavedRules {
         Map<String, Map<String, List<String>>> tables = new TreeMap<>();
         Map<String, List<String>> chains = null;
         for (String raw : save.split("\n")) {
-            String line = raw.strip();
+            String line = COUNTERS.matcher(raw.strip()).replaceFirst("");
             if (line.isEmpty() || line.startsWith("#") || line.equals("COMMIT")) {
                 continue;
             }
@@ -80,7 +85,7 @@ public final class SavedRules {
                 if (rules == null) {
                     throw new IllegalArgumentException("rule for undeclared chain: " + line);
                 }
-                rules.add(line.replaceFirst("^\\[\\d+:\\d+\\] ", ""));
+                rules.add(line);
             } else {
                 throw new IllegalArgumentException("unexpected iptables-save line: " + line);
             }
@@ -103,12 +108,18 @@ public final class SavedRules {
         return out.toString();
     }
 
-    /** Sorts rules in place; a run of node-ports jumps that ends the chain stays at the end, in order. */
+    /**
+     * Sorts rules in place. The run of node-ports jumps that ends the chain stays at the end, in
+     * order; a node-ports jump anywhere else is marked, so that sorting cannot make a misplaced
+     * jump look last.
+     */
     private static void sortKeepingNodePortJumpsLast(List<String> rules) {
         int tail = rules.size();
         while (tail > 0 && rules.get(tail - 1).contains(NODEPORTS_JUMP)) {
             tail--;
         }
-        rules.subList(0, tail).sort(null);
+        List<String> head = rules.subList(0, tail);
+        head.replaceAll(r -> r.contains(NODEPORTS_JUMP) ? MISPLACED + r : r);
+        head.sort(null);
     }
 }
