@@ -31,12 +31,12 @@ class IpvsadmTextTest {
     }
 
     @Test
-    void destinationsPrintMethodWeightAndThresholds() {
+    void destinationsPrintMethodAndWeightButNotThresholdsAsIpvsadmSaves() {
         VirtualServer server = VirtualServer.of(IpFamily.IPV4, Protocol.TCP, "10.96.0.1", 443, "rr", 0);
         assertThat(IpvsadmText.destinationLine(server, Destination.masq("10.244.1.5", 6443, 1)))
                 .isEqualTo("-a -t 10.96.0.1:443 -r 10.244.1.5:6443 -m -w 1");
         assertThat(IpvsadmText.destinationLine(server,
                 new Destination("10.244.1.5", 6443, 0, ForwardMethod.DIRECT_ROUTE, 100, 10, 3, 4)))
-                .isEqualTo("-a -t 10.96.0.1:443 -r 10.244.1.5:6443 -g -w 0 -x 100 -y 10");
+                .isEqualTo("-a -t 10.96.0.1:443 -r 10.244.1.5:6443 -g -w 0");
     }
 }
