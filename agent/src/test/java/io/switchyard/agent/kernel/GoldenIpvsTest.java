@@ -1,6 +1,7 @@
 package io.switchyard.agent.kernel;
 
-import io.switchyard.agent.convert.ClusterStateBuilder;
+import io.switchyard.agent.source.ProxySelection;
+import io.switchyard.agent.tracking.ClusterSnapshot;
 import io.switchyard.agent.iptables.SavedRules;
 import io.switchyard.agent.source.ManifestLoader;
 import io.switchyard.ipvs.desired.HostAddresses;
@@ -128,7 +129,7 @@ class GoldenIpvsTest {
     static IpvsDesiredState render(String scenario, IpFamily family) {
         ManifestLoader.Result loaded = ManifestLoader.load(GOLDEN.resolve(scenario + ".yaml"));
         assertThat(loaded.problems()).isEmpty();
-        ClusterStateBuilder.Result built = new ClusterStateBuilder(family, "node-a", "").build(loaded.objects());
+        ClusterSnapshot built = ClusterSnapshot.of(family, "node-a", new ProxySelection(""), loaded.objects());
         LocalTrafficDetector detector = family == IpFamily.IPV4
                 ? new LocalTrafficDetector.ByCidr("10.244.0.0/16") : new LocalTrafficDetector.None();
         IpvsConfig config = IpvsConfig.defaults(family, detector);
