@@ -95,14 +95,6 @@ public record ProxySettings(
                 bindAddressHardFail, ipvs, conntrack, oomScoreAdj, configSyncPeriod, logging);
     }
 
-    /** The same settings in another mode (the sync periods stay as they are). */
-    public ProxySettings withMode(ProxyMode other) {
-        return new ProxySettings(hostname, other, clusterCidrs, masqueradeAll, masqueradeBit, localhostNodePorts,
-                nodePortAddresses, detectLocalMode, bridgeInterface, interfaceNamePrefix, featureGates,
-                serviceProxyName, syncPeriod, minSyncPeriod, kubeconfig, master, healthzBindAddress, metricsBindAddress,
-                bindAddressHardFail, ipvs, conntrack, oomScoreAdj, configSyncPeriod, logging);
-    }
-
     /** The mode as kube-proxy spells it: {@code iptables} or {@code ipvs}. */
     public String proxyMode() {
         return mode.configValue();
