@@ -6,10 +6,34 @@
 # namespaces it creates.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-[ "$(id -u)" = 0 ] || { echo "demo.sh needs root (it creates network namespaces); try: sudo $0" >&2; exit 1; }
-for tool in ip iptables curl python3; do
-  command -v "$tool" >/dev/null || { echo "demo.sh needs $tool" >&2; exit 1; }
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null; then
+    echo "demo.sh needs root (it creates network namespaces); run: sudo $0" >&2
+  else
+    echo "demo.sh needs root (it creates network namespaces); run it as root, e.g.: su -c $0" >&2
+  fi
+  exit 1
+fi
+
+# The tools the demo and the agent run: install the missing ones with apt-get (as .ci/run does),
+# or say exactly which to install.
+declare -A package_of=([ip]=iproute2 [iptables]=iptables [ip6tables]=iptables [nfacct]=nfacct [conntrack]=conntrack
+                       [ipset]=ipset [curl]=curl [python3]=python3)
+missing=()
+for tool in ip iptables ip6tables nfacct conntrack ipset curl python3; do
+  command -v "$tool" >/dev/null || [[ " ${missing[*]} " == *" ${package_of[$tool]} "* ]] || missing+=("${package_of[$tool]}")
 done
+if [ ${#missing[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null; then
+    echo "==> installing what the demo needs: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+      || { echo "demo.sh: installing ${missing[*]} failed; install them and run it again" >&2; exit 1; }
+  else
+    echo "demo.sh needs these packages (Debian names): ${missing[*]}; install them and run it again" >&2
+    exit 1
+  fi
+fi
 
 P=sy-demo-$$
 NODE=$P-node CLIENT=$P-client
@@ -55,8 +79,15 @@ for i in "${!BACKENDS[@]}"; do
   pids+=($!)
 done
 
-echo "==> starting switchyard run --from examples/ in the node namespace"
-"$here/switchyard" --version >/dev/null   # builds the jar on first use
+if [ ! -f "$here/agent/target/switchyard.jar" ]; then
+  echo "==> building Switchyard (first run only, a few minutes)"
+fi
+if ! version=$("$here/switchyard" --version 2>"$work/build.log"); then   # builds the jar on first use
+  echo "demo.sh: building or starting Switchyard failed:" >&2
+  cat "$work/build.log" >&2
+  exit 1
+fi
+echo "==> starting $version: switchyard run --from examples/ in the node namespace"
 ip netns exec "$NODE" "$here/switchyard" run --from "$here/examples" --hostname-override node-a \
   --cluster-cidr 10.244.0.0/16 >"$work/switchyard.log" 2>&1 &
 pids+=($!)

@@ -2,7 +2,7 @@ package io.switchyard.agent.config;
 
 import java.time.Duration;
 
-/** Parses durations spelled the Go way ({@code 30s}, {@code 1m0s}, {@code 500ms}, {@code 1h30m}), as kube-proxy's flags and config take them. */
+/** Parses and prints durations spelled the Go way ({@code 30s}, {@code 1m0s}, {@code 500ms}, {@code 1h30m}), as kube-proxy's flags and config take them. */
 public final class GoDuration {
 
     private GoDuration() {
@@ -50,5 +50,48 @@ public final class GoDuration {
             nanos += Math.round(value * unit);
         }
         return Duration.ofNanos(negative ? -nanos : nanos);
+    }
+
+    /** Prints a duration as Go's {@code time.Duration.String} does: {@code 0s}, {@code 500ms}, {@code 1m30s}, {@code 24h0m0s}. */
+    public static String format(Duration duration) {
+        long nanos = duration.toNanos();
+        if (nanos == 0) {
+            return "0s";
+        }
+        StringBuilder out = new StringBuilder();
+        if (nanos < 0) {
+            out.append('-');
+            nanos = -nanos;
+        }
+        if (nanos < 1_000_000_000L) {
+            if (nanos < 1_000L) {
+                return out.append(nanos).append("ns").toString();
+            }
+            if (nanos < 1_000_000L) {
+                return out.append(decimal(nanos, 1_000L)).append("\u00b5s").toString();
+            }
+            return out.append(decimal(nanos, 1_000_000L)).append("ms").toString();
+        }
+        long hours = nanos / 3_600_000_000_000L;
+        long minutes = nanos / 60_000_000_000L % 60;
+        long rest = nanos % 60_000_000_000L;
+        if (hours > 0) {
+            out.append(hours).append('h');
+        }
+        if (hours > 0 || minutes > 0) {
+            out.append(minutes).append('m');
+        }
+        return out.append(decimal(rest, 1_000_000_000L)).append('s').toString();
+    }
+
+    /** value / unit with the fraction's trailing zeros dropped: 1500000 / 1000000 is "1.5". */
+    private static String decimal(long value, long unit) {
+        long whole = value / unit;
+        long fraction = value % unit;
+        if (fraction == 0) {
+            return Long.toString(whole);
+        }
+        String digits = Long.toString(unit + fraction).substring(1).replaceAll("0+$", "");
+        return whole + "." + digits;
     }
 }

@@ -9,158 +9,120 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
- * The settings Switchyard reads from a kube-proxy {@code KubeProxyConfiguration} file
- * ({@code kubeproxy.config.k8s.io/v1alpha1}). Absent fields are null. Like kube-proxy, an
- * unknown field is an error rather than something silently ignored.
+ * A kube-proxy {@code KubeProxyConfiguration} file ({@code kubeproxy.config.k8s.io/v1alpha1}):
+ * the settings it sets, typed, and the warnings reading it produced. Absent, null and zero-means-
+ * unset values are simply not there. Like kube-proxy's lenient decoding, an unknown field is a
+ * warning naming its path; a value of the wrong type is an error naming its path.
+ *
+ * @param source   how messages name the file ({@code config file PATH})
+ * @param values   setting -> value (String, Boolean, Integer, Double, Duration, List of String, Map of gates)
+ * @param warnings one line per field that was not understood or is not used
  */
-public record KubeProxyConfiguration(
-        String hostnameOverride,
-        String clusterCidr,
-        String mode,
-        List<String> nodePortAddresses,
-        Map<String, Boolean> featureGates,
-        String detectLocalMode,
-        String bridgeInterface,
-        String interfaceNamePrefix,
-        Boolean masqueradeAll,
-        Integer masqueradeBit,
-        Boolean localhostNodePorts,
-        String syncPeriod,
-        String minSyncPeriod,
-        String kubeconfig,
-        String healthzBindAddress,
-        String metricsBindAddress) {
+public record KubeProxyConfiguration(String source, Map<Setting<?>, Object> values, List<String> warnings) {
 
     public static final String API_VERSION = "kubeproxy.config.k8s.io/v1alpha1";
     public static final String KIND = "KubeProxyConfiguration";
 
-    private static final Set<String> TOP_LEVEL_FIELDS = Set.of(
-            "apiVersion", "kind", "featureGates", "clientConnection", "logging", "hostnameOverride",
-            "bindAddress", "healthzBindAddress", "metricsBindAddress", "bindAddressHardFail", "enableProfiling",
-            "showHiddenMetricsForVersion", "mode", "iptables", "ipvs", "nftables", "winkernel", "detectLocalMode",
-            "detectLocal", "clusterCIDR", "nodePortAddresses", "oomScoreAdj", "conntrack", "configSyncPeriod",
-            "portRange", "windowsRunAsService");
-    private static final Set<String> IPTABLES_FIELDS = Set.of(
-            "masqueradeAll", "masqueradeBit", "localhostNodePorts", "syncPeriod", "minSyncPeriod");
+    private static final Map<String, Setting<?>> BY_PATH = KubeProxyFields.ALL.stream()
+            .collect(Collectors.toUnmodifiableMap(Setting::path, Function.identity()));
+
+    public KubeProxyConfiguration {
+        values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        warnings = List.copyOf(warnings);
+    }
 
     /** An empty configuration: every setting comes from flags or defaults. */
     public static KubeProxyConfiguration empty() {
-        return new KubeProxyConfiguration(null, null, null, null, Map.of(), null, null, null, null, null, null,
-                null, null, null, null, null);
+        return new KubeProxyConfiguration("no config file", Map.of(), List.of());
+    }
+
+    /** The value of a setting, or null when the file does not set it. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Setting<T> setting) {
+        return (T) values.get(setting);
+    }
+
+    public boolean has(Setting<?> setting) {
+        return values.containsKey(setting);
     }
 
     /** Reads a configuration file, failing with one clear message on anything it cannot use. */
     public static KubeProxyConfiguration load(Path file) {
         Object document;
+        String where = "config file " + file;
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
         } catch (IOException e) {
-            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+            throw new ConfigException("cannot read " + where + ": " + e.getMessage());
         } catch (RuntimeException e) {
-            throw new ConfigException("config file " + file + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new ConfigException(where + " is not valid YAML: "
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
         }
+        return parse(where, document);
+    }
+
+    /** Reads an already-parsed YAML document; {@code where} names it in messages. */
+    public static KubeProxyConfiguration parse(String where, Object document) {
         if (!(document instanceof Map<?, ?> root)) {
-            throw new ConfigException("config file " + file + " does not hold a " + KIND);
+            throw new ConfigException(where + " does not hold a " + KIND);
         }
-        String where = "config file " + file;
         if (!KIND.equals(root.get("kind"))) {
             throw new ConfigException(where + ": kind must be " + KIND + ", got " + root.get("kind"));
         }
         if (!API_VERSION.equals(root.get("apiVersion"))) {
             throw new ConfigException(where + ": apiVersion must be " + API_VERSION + ", got " + root.get("apiVersion"));
         }
-        rejectUnknown(where, "", root, TOP_LEVEL_FIELDS);
-        Map<?, ?> iptables = map(where, root, "iptables");
-        rejectUnknown(where, "iptables.", iptables, IPTABLES_FIELDS);
-        Map<?, ?> detectLocal = map(where, root, "detectLocal");
-        Map<?, ?> clientConnection = map(where, root, "clientConnection");
-
-        Map<String, Boolean> gates = new TreeMap<>();
-        map(where, root, "featureGates").forEach((k, v) -> {
-            if (!(v instanceof Boolean b)) {
-                throw new ConfigException(where + ": featureGates." + k + " must be true or false");
-            }
-            gates.put(String.valueOf(k), b);
-        });
-        return new KubeProxyConfiguration(
-                string(where, "hostnameOverride", root.get("hostnameOverride")),
-                string(where, "clusterCIDR", root.get("clusterCIDR")),
-                string(where, "mode", root.get("mode")),
-                stringList(where, "nodePortAddresses", root.get("nodePortAddresses")),
-                gates,
-                string(where, "detectLocalMode", root.get("detectLocalMode")),
-                string(where, "detectLocal.bridgeInterface", detectLocal.get("bridgeInterface")),
-                string(where, "detectLocal.interfaceNamePrefix", detectLocal.get("interfaceNamePrefix")),
-                bool(where, "iptables.masqueradeAll", iptables.get("masqueradeAll")),
-                integer(where, "iptables.masqueradeBit", iptables.get("masqueradeBit")),
-                bool(where, "iptables.localhostNodePorts", iptables.get("localhostNodePorts")),
-                string(where, "iptables.syncPeriod", iptables.get("syncPeriod")),
-                string(where, "iptables.minSyncPeriod", iptables.get("minSyncPeriod")),
-                string(where, "clientConnection.kubeconfig", clientConnection.get("kubeconfig")),
-                string(where, "healthzBindAddress", root.get("healthzBindAddress")),
-                string(where, "metricsBindAddress", root.get("metricsBindAddress")));
-    }
-
-    private static void rejectUnknown(String where, String prefix, Map<?, ?> map, Set<String> known) {
-        for (Object key : map.keySet()) {
-            if (!known.contains(String.valueOf(key))) {
-                throw new ConfigException(where + ": unknown field \"" + prefix + key + "\"");
+        Map<Setting<?>, Object> values = new LinkedHashMap<>();
+        List<String> warnings = new ArrayList<>();
+        for (Map.Entry<?, ?> entry : root.entrySet()) {
+            String key = String.valueOf(entry.getKey());
+            if (KubeProxyFields.SECTIONS.contains(key)) {
+                if (entry.getValue() == null) {
+                    continue;
+                }
+                if (!(entry.getValue() instanceof Map<?, ?> section)) {
+                    throw new ConfigException(where + ": " + key + " must be a mapping");
+                }
+                section.forEach((k, v) -> field(where, key + "." + k, v, values, warnings));
+            } else {
+                field(where, key, entry.getValue(), values, warnings);
             }
         }
+        return new KubeProxyConfiguration(where, values, warnings);
     }
 
-    private static Map<?, ?> map(String where, Map<?, ?> parent, String key) {
-        Object value = parent.get(key);
-        if (value == null) {
-            return Map.of();
+    private static void field(String where, String path, Object raw, Map<Setting<?>, Object> values,
+                              List<String> warnings) {
+        Setting<?> setting = BY_PATH.get(path);
+        if (setting != null) {
+            Object value = ConfigValues.read(where, setting, raw);
+            if (value != null && !(setting.zeroIsUnset() && ConfigValues.isZero(value))) {
+                values.put(setting, value);
+            }
+        } else if (KubeProxyFields.TOLERATED_TREES.contains(path)) {
+            if (!ConfigValues.isZero(raw)) {
+                warnings.add(where + ": " + path + " is accepted but not used by Switchyard");
+            }
+        } else if (!KubeProxyFields.TOLERATED.contains(path)) {
+            warnings.add(where + ": unknown field \"" + path + "\" ignored");
         }
-        if (value instanceof Map<?, ?> m) {
-            return m;
-        }
-        throw new ConfigException(where + ": " + key + " must be a mapping");
     }
 
-    private static String string(String where, String field, Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof Map<?, ?> || value instanceof List<?>) {
-            throw new ConfigException(where + ": " + field + " must be a string");
-        }
-        String s = String.valueOf(value);
-        return s.isEmpty() ? null : s;
-    }
-
-    private static Boolean bool(String where, String field, Object value) {
-        if (value == null || value instanceof Boolean) {
-            return (Boolean) value;
-        }
-        throw new ConfigException(where + ": " + field + " must be true or false");
-    }
-
-    private static Integer integer(String where, String field, Object value) {
-        if (value == null || value instanceof Integer) {
-            return (Integer) value;
-        }
-        throw new ConfigException(where + ": " + field + " must be an integer");
-    }
-
-    private static List<String> stringList(String where, String field, Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (!(value instanceof List<?> list)) {
-            throw new ConfigException(where + ": " + field + " must be a list");
-        }
-        List<String> out = new ArrayList<>();
-        list.forEach(item -> out.add(String.valueOf(item)));
+    /** The file's settings as one flat, sorted map of path to value, for messages and tests. */
+    public Map<String, Object> byPath() {
+        Map<String, Object> out = new TreeMap<>();
+        values.forEach((setting, value) -> out.put(setting.path(), value instanceof Duration d ? GoDuration.format(d) : value));
         return out;
     }
 }

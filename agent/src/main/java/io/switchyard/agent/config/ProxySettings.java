@@ -1,5 +1,6 @@
 package io.switchyard.agent.config;
 
+import io.switchyard.agent.logging.LoggingSettings;
 import io.switchyard.rules.iptables.IptablesConfig;
 import io.switchyard.rules.iptables.LocalTrafficDetector;
 import io.switchyard.rules.iptables.NodePortAddresses;
@@ -11,17 +12,28 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Every proxy setting after flags, the configuration file and kube-proxy's defaults have been
- * merged (flags win over the file), validated once, ready to build each family's proxier.
+ * merged (flags win over the file, the file over defaults) and validated by
+ * {@link SettingsResolver}, ready to build the proxier of the chosen mode.
  *
+ * @param mode               {@code --proxy-mode}: iptables or ipvs
  * @param nodePortAddresses  {@code --nodeport-addresses}: CIDRs, or the single word {@code primary}
+ * @param syncPeriod         the longest time between full syncs, of the chosen mode's section
+ *                           ({@code iptables.syncPeriod} or {@code ipvs.syncPeriod})
+ * @param minSyncPeriod      the shortest time between syncs, of the chosen mode's section
  * @param master             {@code --master}: an API server URL overriding the kubeconfig's, or null
+ * @param healthzBindAddress where /healthz and /livez listen (default 0.0.0.0:10256); empty when disabled
+ * @param metricsBindAddress where /metrics listens (default 127.0.0.1:10249); empty when disabled
+ * @param bindAddressHardFail whether failing to bind a server ends the process
+ * @param oomScoreAdj        the value for /proc/self/oom_score_adj (kube-proxy's default -999)
+ * @param configSyncPeriod   how often informers re-list (kube-proxy's default 15m)
  */
 public record ProxySettings(
         String hostname,
-        String proxyMode,
+        ProxyMode mode,
         List<Cidr> clusterCidrs,
         boolean masqueradeAll,
         int masqueradeBit,
@@ -35,67 +47,57 @@ public record ProxySettings(
         Duration syncPeriod,
         Duration minSyncPeriod,
         String kubeconfig,
-        String master) {
+        String master,
+        Optional<BindAddress> healthzBindAddress,
+        Optional<BindAddress> metricsBindAddress,
+        boolean bindAddressHardFail,
+        IpvsSettings ipvs,
+        ConntrackSettings conntrack,
+        int oomScoreAdj,
+        Duration configSyncPeriod,
+        LoggingSettings logging) {
 
     /** kube-proxy's gate for {@code hints.forNodes}; off in v1.32, whose rules we reproduce. */
-    public static final String PREFER_SAME_TRAFFIC_DISTRIBUTION = "PreferSameTrafficDistribution";
+    public static final String PREFER_SAME_TRAFFIC_DISTRIBUTION = FeatureGates.PREFER_SAME_TRAFFIC_DISTRIBUTION;
+
+    /** kube-proxy's health-check server port (/healthz, /livez). */
+    public static final int HEALTHZ_PORT = 10256;
+    /** kube-proxy's metrics server port (/metrics, /proxyMode). */
+    public static final int METRICS_PORT = 10249;
+    /** kube-proxy's OOM score adjustment: killed after almost everything else. */
+    public static final int DEFAULT_OOM_SCORE_ADJ = -999;
 
     public ProxySettings {
         clusterCidrs = List.copyOf(clusterCidrs);
         nodePortAddresses = List.copyOf(nodePortAddresses);
         featureGates = Map.copyOf(featureGates);
-        if (!proxyMode.equals("iptables")) {
-            throw new ConfigException("--proxy-mode " + proxyMode + " is not supported yet; use iptables");
-        }
-        if (masqueradeBit < 0 || masqueradeBit > 31) {
-            throw new ConfigException("--iptables-masquerade-bit must be within 0..31, got " + masqueradeBit);
-        }
-        switch (detectLocalMode) {
-            case "ClusterCIDR", "NodeCIDR" -> { }
-            case "BridgeInterface" -> {
-                if (bridgeInterface == null || bridgeInterface.isEmpty()) {
-                    throw new ConfigException("detect-local-mode BridgeInterface needs --pod-bridge-interface");
-                }
-            }
-            case "InterfaceNamePrefix" -> {
-                if (interfaceNamePrefix == null || interfaceNamePrefix.isEmpty()) {
-                    throw new ConfigException("detect-local-mode InterfaceNamePrefix needs --pod-interface-name-prefix");
-                }
-            }
-            default -> throw new ConfigException("unknown --detect-local-mode \"" + detectLocalMode
-                    + "\" (want ClusterCIDR, NodeCIDR, BridgeInterface or InterfaceNamePrefix)");
-        }
-        if (nodePortAddresses.contains("primary") && nodePortAddresses.size() > 1) {
-            throw new ConfigException("--nodeport-addresses primary cannot be combined with CIDRs");
-        }
-        if (!nodePortAddresses.contains("primary")) {
-            for (String cidr : nodePortAddresses) {
-                try {
-                    Cidr.parse(cidr);
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException("--nodeport-addresses: " + e.getMessage());
-                }
-            }
-        }
-        if (syncPeriod.isNegative() || syncPeriod.isZero()) {
-            throw new ConfigException("--iptables-sync-period must be positive");
-        }
-        if (minSyncPeriod.isNegative()) {
-            throw new ConfigException("--iptables-min-sync-period must not be negative");
+        if (mode == null || healthzBindAddress == null || metricsBindAddress == null || ipvs == null
+                || conntrack == null || logging == null || syncPeriod == null || minSyncPeriod == null
+                || configSyncPeriod == null) {
+            throw new IllegalArgumentException("incomplete proxy settings");
         }
     }
 
     /** kube-proxy's defaults for a node, with the given cluster CIDRs (ClusterCIDR local detection). */
     public static ProxySettings defaults(String hostname, List<Cidr> clusterCidrs) {
-        return new ProxySettings(hostname, "iptables", clusterCidrs, false, 14, true, List.of(), "ClusterCIDR",
-                null, null, Map.of(), "", Duration.ofSeconds(30), Duration.ofSeconds(1), null, null);
+        return new ProxySettings(hostname, ProxyMode.IPTABLES, clusterCidrs, false, 14, true, List.of(), "ClusterCIDR",
+                null, null, Map.of(), "", Duration.ofSeconds(30), Duration.ofSeconds(1), null, null,
+                Optional.of(new BindAddress("0.0.0.0", HEALTHZ_PORT)),
+                Optional.of(new BindAddress("127.0.0.1", METRICS_PORT)), false, IpvsSettings.defaults(),
+                ConntrackSettings.defaults(), DEFAULT_OOM_SCORE_ADJ, Duration.ofMinutes(15), LoggingSettings.defaults());
     }
 
     /** The same settings with other sync periods. */
     public ProxySettings withSyncPeriods(Duration sync, Duration minSync) {
-        return new ProxySettings(hostname, proxyMode, clusterCidrs, masqueradeAll, masqueradeBit, localhostNodePorts,
+        return new ProxySettings(hostname, mode, clusterCidrs, masqueradeAll, masqueradeBit, localhostNodePorts,
                 nodePortAddresses, detectLocalMode, bridgeInterface, interfaceNamePrefix, featureGates,
-                serviceProxyName, sync, minSync, kubeconfig, master);
+                serviceProxyName, sync, minSync, kubeconfig, master, healthzBindAddress, metricsBindAddress,
+                bindAddressHardFail, ipvs, conntrack, oomScoreAdj, configSyncPeriod, logging);
+    }
+
+    /** The mode as kube-proxy spells it: {@code iptables} or {@code ipvs}. */
+    public String proxyMode() {
+        return mode.configValue();
     }
 
     /** Parses a comma-separated CIDR list such as {@code --cluster-cidr}. */

@@ -44,7 +44,7 @@ public final class KlogFormatter extends Formatter {
         return 'I';
     }
 
-    private static String shortName(String logger) {
+    static String shortName(String logger) {
         if (logger == null) {
             return "switchyard";
         }

@@ -142,22 +142,24 @@ class DumpRulesCommandTest {
     }
 
     @Test
-    void aConfigFileWithAnUnknownFieldExitsTwoNamingIt() {
+    void aConfigFileWithAnUnknownFieldIsWarnedAboutOnceAndStillUsed() {
         Run run = execute("dump-rules", "--from", EXAMPLES.toString(), "--hostname-override", "node-a",
                 "--config", resource("unknown-field-config.yaml").toString());
 
-        assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.errLines()).singleElement().satisfies(line -> assertThat(line).contains("proxyFlavour"));
-        assertThat(run.out()).isEmpty();
+        assertThat(run.exit()).isZero();
+        assertThat(run.errLines()).singleElement().satisfies(line -> assertThat(line)
+                .startsWith("W").contains("unknown field \"proxyFlavour\""));
+        assertThat(run.out()).contains("*nat");
     }
 
     @Test
-    void proxyModeIpvsIsNotSupportedYet() {
+    void proxyModeNftablesIsNotSupported() {
         Run run = execute("dump-rules", "--from", EXAMPLES.toString(), "--hostname-override", "node-a",
-                "--proxy-mode", "ipvs");
+                "--proxy-mode", "nftables");
 
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err()).contains("ipvs");
+        assertThat(run.errLines()).singleElement().satisfies(line -> assertThat(line)
+                .isEqualTo("switchyard: --proxy-mode: proxy mode \"nftables\" is not supported by Switchyard (use iptables or ipvs)"));
     }
 
     @Test

@@ -37,4 +37,14 @@ class GoDurationTest {
     void rejectsWhatGoRejects(String text) {
         assertThatThrownBy(() -> GoDuration.parse(text)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @ParameterizedTest
+    @CsvSource({
+            "0, 0s", "1, 1ns", "1500, 1.5\u00b5s", "500000000, 500ms", "1000000000, 1s", "1500000000, 1.5s",
+            "30000000000, 30s", "60000000000, 1m0s", "90000000000, 1m30s", "3600000000000, 1h0m0s",
+            "86400000000000, 24h0m0s", "5400500000000, 1h30m0.5s"})
+    void formatsAsGoDoes(long nanos, String text) {
+        assertThat(GoDuration.format(Duration.ofNanos(nanos))).isEqualTo(text);
+        assertThat(GoDuration.parse(text)).isEqualTo(Duration.ofNanos(nanos));
+    }
 }
