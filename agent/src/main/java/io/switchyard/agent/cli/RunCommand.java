@@ -1,7 +1,10 @@
 package io.switchyard.agent.cli;
 
 import io.switchyard.agent.config.ConfigException;
+import io.switchyard.agent.config.ProxyMode;
 import io.switchyard.agent.config.ProxySettings;
+import io.switchyard.agent.node.NodeSetup;
+import io.switchyard.agent.node.ProcSysctls;
 import io.switchyard.agent.exec.HostProcessRunner;
 import io.switchyard.agent.exec.ProcessRunner;
 import io.switchyard.agent.iptables.Cleanup;
@@ -61,6 +64,13 @@ public final class RunCommand implements Callable<Integer> {
             return ok ? 0 : 1;
         }
         ProxySettings settings = flags.resolve();
+        if (flags.writeConfigIfRequested(settings)) {
+            return 0;
+        }
+        if (settings.mode() != ProxyMode.IPTABLES) {
+            throw new ConfigException("--proxy-mode " + settings.proxyMode() + " is not available in this build yet");
+        }
+        NodeSetup.apply(settings, ProcSysctls.host());
         List<Proxier> proxiers = new ArrayList<>();
         NfacctCounters counters = new NfacctCounters(processes);
         for (IpFamily family : supportedFamilies(processes)) {

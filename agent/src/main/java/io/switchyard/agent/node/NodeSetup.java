@@ -120,7 +120,8 @@ public final class NodeSetup {
 
     private void set(String key, long value, List<Change> changes, List<String> warnings) {
         OptionalLong current = sysctls.readLong(key);
-        if (current.isPresent() && current.getAsLong() == value) {
+        // As kube-proxy: only ever raise a value, never lower what the node's owner chose.
+        if (current.isPresent() && current.getAsLong() >= value) {
             return;
         }
         try {

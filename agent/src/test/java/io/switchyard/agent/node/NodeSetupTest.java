@@ -72,13 +72,13 @@ class NodeSetupTest {
     }
 
     @Test
-    void kubeProxysDefaultsOnTwoCpusRaiseTheTableToTheMinimumAndSetTheTcpTimeouts() throws IOException {
+    void kubeProxysDefaultsOnTwoCpusRaiseTheTableAndTimeoutsButNeverLowerOne() throws IOException {
         NodeSetup.Result result = apply(ProxySettings.defaults("node-a", List.of()), 2);
 
         assertThat(kernel()).isEqualTo(Map.of(
                 NodeSetup.CONNTRACK_MAX, "131072",
                 "hashsize", "32768",
-                NodeSetup.TCP_ESTABLISHED, "86400",
+                NodeSetup.TCP_ESTABLISHED, "432000",
                 NodeSetup.TCP_CLOSE_WAIT, "3600",
                 NodeSetup.TCP_BE_LIBERAL, "0",
                 NodeSetup.UDP_TIMEOUT, "30",
@@ -87,7 +87,6 @@ class NodeSetupTest {
         assertThat(result.changes()).containsExactly(
                 new NodeSetup.Change(NodeSetup.CONNTRACK_MAX, "65536", "131072"),
                 new NodeSetup.Change("nf_conntrack hashsize", "16384", "32768"),
-                new NodeSetup.Change(NodeSetup.TCP_ESTABLISHED, "432000", "86400"),
                 new NodeSetup.Change(NodeSetup.TCP_CLOSE_WAIT, "60", "3600"),
                 new NodeSetup.Change("oom_score_adj", "0", "-999"));
         assertThat(result.warnings()).isEmpty();
@@ -158,7 +157,7 @@ class NodeSetupTest {
         assertThat(result.warnings()).hasSize(2);
         assertThat(result.warnings().get(0)).contains(NodeSetup.CONNTRACK_MAX);
         assertThat(result.warnings().get(1)).contains("hashsize");
-        assertThat(new ProcSysctls(proc).read(NodeSetup.TCP_ESTABLISHED)).isEqualTo("86400");
+        assertThat(new ProcSysctls(proc).read(NodeSetup.TCP_CLOSE_WAIT)).isEqualTo("3600");
         assertThat(Files.readString(oom)).isEqualTo("-999\n");
     }
 
