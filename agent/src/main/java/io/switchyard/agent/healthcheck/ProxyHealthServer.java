@@ -123,6 +123,12 @@ public final class ProxyHealthServer implements SyncListener, NodeHandler, Proxy
         }
     }
 
+    /** As kube-proxy's SyncLoop: a family counts as updated when its loop starts, in case no sync ever succeeds. */
+    @Override
+    public void syncLoopStarted(IpFamily family) {
+        updated(family);
+    }
+
     @Override
     public void syncQueued(IpFamily family) {
         queuedUpdate(family);

@@ -151,7 +151,25 @@ public final class IptablesDataplane implements Dataplane {
         return new SyncOutcome.Applied(full, ruleset.noLocalEndpointsInternal(), ruleset.noLocalEndpointsExternal(),
                 Map.of(KubeChains.Table.FILTER.iptablesName(), ruleset.filterRuleCount(),
                         KubeChains.Table.NAT.iptablesName(), ruleset.natRuleCount()),
-                details);
+                rulesWritten(plan), details);
+    }
+
+    /** Rules per table the transactions append: kube-proxy's "rules written in the last sync". */
+    static Map<String, Integer> rulesWritten(List<RestorePlan.Transaction> plan) {
+        Map<String, Integer> written = new java.util.TreeMap<>();
+        written.put(KubeChains.Table.FILTER.iptablesName(), 0);
+        written.put(KubeChains.Table.NAT.iptablesName(), 0);
+        for (RestorePlan.Transaction transaction : plan) {
+            String table = null;
+            for (String line : transaction.document().split("\n")) {
+                if (line.startsWith("*")) {
+                    table = line.substring(1);
+                } else if (line.startsWith("-A ") && table != null) {
+                    written.merge(table, 1, Integer::sum);
+                }
+            }
+        }
+        return written;
     }
 
     private static long millis(long from, long to) {

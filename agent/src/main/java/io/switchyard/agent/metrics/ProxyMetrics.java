@@ -59,7 +59,7 @@ public final class ProxyMetrics implements SyncListener, ProbeRecorder {
     private final IptablesFamilies iptables;
 
     private record IptablesFamilies(Histogram fullSyncDuration, Histogram partialSyncDuration,
-                                    Counter partialRestoreFailures, Gauge rules) {
+                                    Counter partialRestoreFailures, Gauge rules, Gauge rulesWritten) {
     }
 
     /**
@@ -110,7 +110,9 @@ public final class ProxyMetrics implements SyncListener, ProbeRecorder {
                     counter(registry, "kubeproxy_sync_proxy_rules_iptables_partial_restore_failures_total",
                             "Cumulative proxy iptables partial restore failures"),
                     gauge(registry, "kubeproxy_sync_proxy_rules_iptables_total",
-                            "Total number of iptables rules owned by kube-proxy", "table"));
+                            "Total number of iptables rules owned by kube-proxy", "table"),
+                    gauge(registry, "kubeproxy_sync_proxy_rules_iptables_last",
+                            "Number of iptables rules written by kube-proxy in last sync", "table"));
             registry.register(nfacctCollector("kubeproxy_iptables_ct_state_invalid_dropped_packets",
                     "packets dropped by iptables to work around conntrack problems", INVALID_DROP_COUNTER, packets));
             registry.register(nfacctCollector("kubeproxy_iptables_localhost_nodeports_accepted_packets",
@@ -206,6 +208,19 @@ public final class ProxyMetrics implements SyncListener, ProbeRecorder {
         }
     }
 
+    /** As kube-proxy's SyncLoop: the start of the loop counts as the last queued change. */
+    @Override
+    public void syncLoopStarted(IpFamily family) {
+        lastQueued.set(epochSeconds(clock.instant()));
+    }
+
+    /** As kube-proxy: a sync that takes the pending changes sets both pending gauges back to 0. */
+    @Override
+    public void syncStarted(IpFamily family) {
+        endpointChangesPending.set(0);
+        serviceChangesPending.set(0);
+    }
+
     @Override
     public void syncQueued(IpFamily family) {
         lastQueued.set(epochSeconds(clock.instant()));
@@ -217,8 +232,7 @@ public final class ProxyMetrics implements SyncListener, ProbeRecorder {
     }
 
     /**
-     * As kube-proxy's syncProxyRules: the latencies of every sync (full or partial), the pending
-     * changes back to 0 (the sync took them), and on success the network programming latency of
+     * As kube-proxy's syncProxyRules: the latencies of every sync (full or partial), and on success the network programming latency of
      * each trigger time, the no-local-endpoints and rule gauges and the last sync time; on failure
      * the restore failure counters.
      */
@@ -229,8 +243,6 @@ public final class ProxyMetrics implements SyncListener, ProbeRecorder {
         if (iptables != null) {
             (report.full() ? iptables.fullSyncDuration() : iptables.partialSyncDuration()).observe(seconds);
         }
-        endpointChangesPending.set(0);
-        serviceChangesPending.set(0);
         switch (report.outcome()) {
             case SyncOutcome.Applied applied -> {
                 for (List<Instant> triggers : report.triggerTimes().values()) {
@@ -242,6 +254,8 @@ public final class ProxyMetrics implements SyncListener, ProbeRecorder {
                 noLocalEndpoints.labelValues("external").set(applied.noLocalEndpointsExternal());
                 if (iptables != null) {
                     applied.iptablesRules().forEach((table, rules) -> iptables.rules().labelValues(table).set(rules));
+                    applied.iptablesRulesWritten().forEach((table, rules) ->
+                            iptables.rulesWritten().labelValues(table).set(rules));
                 }
                 lastSynced.set(epochSeconds(report.finished()));
             }

@@ -9,6 +9,7 @@ import io.switchyard.agent.source.ServiceHandler;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Hands every event to each family's {@link Proxier}: dual-stack as a thin wrapper around
@@ -60,17 +61,31 @@ public final class DualStackProxier implements ServiceHandler, EndpointSliceHand
 
     @Override
     public void onEndpointSliceAdd(V1EndpointSlice slice) {
-        proxiers.forEach(p -> p.onEndpointSliceAdd(slice));
+        proxierFor(slice).ifPresent(p -> p.onEndpointSliceAdd(slice));
     }
 
     @Override
     public void onEndpointSliceUpdate(V1EndpointSlice oldSlice, V1EndpointSlice slice) {
-        proxiers.forEach(p -> p.onEndpointSliceUpdate(oldSlice, slice));
+        proxierFor(slice).ifPresent(p -> p.onEndpointSliceUpdate(oldSlice, slice));
     }
 
     @Override
     public void onEndpointSliceDelete(V1EndpointSlice slice) {
-        proxiers.forEach(p -> p.onEndpointSliceDelete(slice));
+        proxierFor(slice).ifPresent(p -> p.onEndpointSliceDelete(slice));
+    }
+
+    /**
+     * A slice goes only to the proxier of its address type, as kube-proxy's metaproxier routes
+     * them: the other family would ignore it anyway, and must not count it as an event.
+     */
+    private Optional<Proxier> proxierFor(V1EndpointSlice slice) {
+        String addressType = slice == null ? null : slice.getAddressType();
+        for (Proxier proxier : proxiers) {
+            if (proxier.family().apiName().equals(addressType)) {
+                return Optional.of(proxier);
+            }
+        }
+        return Optional.empty();
     }
 
     @Override

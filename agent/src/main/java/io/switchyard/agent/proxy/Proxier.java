@@ -98,6 +98,7 @@ public final class Proxier implements ServiceHandler, EndpointSliceHandler, Node
 
     /** Starts the sync loop and the periodic drift check. */
     public void start() {
+        listeners.forEach(l -> l.syncLoopStarted(family));
         runner.start();
         long period = syncPeriod.toMillis();
         monitor.scheduleWithFixedDelay(this::checkDrift, period, period, TimeUnit.MILLISECONDS);
@@ -205,7 +206,8 @@ public final class Proxier implements ServiceHandler, EndpointSliceHandler, Node
 
     private void recorded(SyncListener.Kind kind, boolean changed) {
         if (!listeners.isEmpty()) {
-            int pending = tracker.pendingServices();
+            int pending = kind == SyncListener.Kind.SERVICE ? tracker.pendingServiceObjectChanges()
+                    : tracker.pendingServices();
             listeners.forEach(l -> l.eventRecorded(family, kind, changed, pending));
         }
         if (changed && isInitialized()) {
@@ -276,6 +278,7 @@ public final class Proxier implements ServiceHandler, EndpointSliceHandler, Node
         } finally {
             batches.writeLock().unlock();
         }
+        listeners.forEach(l -> l.syncStarted(family));
         if (!currentNode.equals(syncedNode)) {
             full = true;
         }

@@ -13,12 +13,14 @@ public sealed interface SyncOutcome {
      * @param noLocalEndpointsInternal iTP Local service ports with endpoints elsewhere but none here
      * @param noLocalEndpointsExternal eTP Local service ports with endpoints elsewhere but none here
      * @param iptablesRules            rules per iptables table after the sync ({@code filter}, {@code nat})
+     * @param iptablesRulesWritten     rules per iptables table this sync wrote
      * @param details                  mode-specific figures for the sync's log line, in order
      */
     record Applied(boolean full, int noLocalEndpointsInternal, int noLocalEndpointsExternal, Map<String, Integer> iptablesRules,
-                   Map<String, Object> details) implements SyncOutcome {
+                   Map<String, Integer> iptablesRulesWritten, Map<String, Object> details) implements SyncOutcome {
         public Applied {
             iptablesRules = Map.copyOf(iptablesRules);
+            iptablesRulesWritten = Map.copyOf(iptablesRulesWritten);
             details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
         }
     }

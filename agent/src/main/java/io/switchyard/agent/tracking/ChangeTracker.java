@@ -75,6 +75,8 @@ public final class ChangeTracker {
     private final Map<ServicePortName, List<Endpoint>> stateEndpoints = new HashMap<>();
 
     private final Set<String> dirty = new HashSet<>();
+    /** The part of {@link #dirty} whose Service object (not only its endpoints) changed. */
+    private final Set<String> dirtyServiceObjects = new HashSet<>();
     private final Map<String, List<Instant>> triggerTimes = new HashMap<>();
     private int pendingEndpointEvents;
     private int pendingServiceEvents;
@@ -181,6 +183,13 @@ public final class ChangeTracker {
         }
     }
 
+    /** How many Services have a change of the Service object itself waiting (kube-proxy's service_changes_pending). */
+    public int pendingServiceObjectChanges() {
+        synchronized (lock) {
+            return dirtyServiceObjects.size();
+        }
+    }
+
     /** Takes every pending change, as of now, for a sync. */
     public Changes takeChanges() {
         synchronized (lock) {
@@ -217,6 +226,7 @@ public final class ChangeTracker {
             Changes changes = new Changes(new ClusterState(statePorts, stateEndpoints), changed, changedPorts,
                     Map.copyOf(triggerTimes), pendingEndpointEvents, pendingServiceEvents);
             dirty.clear();
+            dirtyServiceObjects.clear();
             triggerTimes.clear();
             pendingEndpointEvents = 0;
             pendingServiceEvents = 0;
@@ -225,8 +235,13 @@ public final class ChangeTracker {
     }
 
     private boolean markIfChanged(String key) {
-        boolean changed = !services.getOrDefault(key, List.of()).equals(syncedServices.getOrDefault(key, List.of()))
-                || !mergedEndpoints(key).equals(syncedEndpoints.getOrDefault(key, Map.of()));
+        boolean serviceChanged = !services.getOrDefault(key, List.of()).equals(syncedServices.getOrDefault(key, List.of()));
+        boolean changed = serviceChanged || !mergedEndpoints(key).equals(syncedEndpoints.getOrDefault(key, Map.of()));
+        if (serviceChanged) {
+            dirtyServiceObjects.add(key);
+        } else {
+            dirtyServiceObjects.remove(key);
+        }
         if (changed) {
             dirty.add(key);
         } else {

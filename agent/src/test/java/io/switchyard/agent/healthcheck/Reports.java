@@ -17,7 +17,7 @@ public final class Reports {
 
     public static SyncReport applied(IpFamily family, Instant finished) {
         return report(family, true, finished, Duration.ofMillis(3), Map.of(), Map.of(),
-                new SyncOutcome.Applied(true, 0, 0, Map.of("filter", 4, "nat", 12), Map.of()));
+                new SyncOutcome.Applied(true, 0, 0, Map.of("filter", 4, "nat", 12), Map.of(), Map.of()));
     }
 
     public static SyncReport failed(IpFamily family, boolean full, Instant finished, SyncOutcome.Stage stage) {
@@ -27,7 +27,7 @@ public final class Reports {
 
     public static SyncReport withHealthChecks(IpFamily family, Map<String, SyncReport.HealthCheck> checks) {
         return report(family, false, Instant.EPOCH, Duration.ofMillis(1), Map.of(), checks,
-                new SyncOutcome.Applied(false, 0, 0, Map.of(), Map.of()));
+                new SyncOutcome.Applied(false, 0, 0, Map.of(), Map.of(), Map.of()));
     }
 
     public static SyncReport report(IpFamily family, boolean full, Instant finished, Duration elapsed,

@@ -231,6 +231,7 @@ class ProxyMetricsTest {
                 .isEqualTo(NOW.getEpochSecond() + 0.25);
         assertThat(value(pending, "kubeproxy_sync_proxy_rules_last_timestamp_seconds")).isZero();
 
+        metrics.syncStarted(IpFamily.IPV4);
         metrics.syncCompleted(Reports.applied(IpFamily.IPV4, clock.instant()));
         Map<String, Exposition.Family> synced = setup.scrape();
         assertThat(value(synced, "kubeproxy_sync_proxy_rules_service_changes_pending")).isZero();
@@ -246,7 +247,7 @@ class ProxyMetricsTest {
         setup.metrics().syncCompleted(Reports.report(IpFamily.IPV4, true, finished, Duration.ofMillis(3),
                 Map.of("shop/web", List.of(finished.minusMillis(1500), finished.minusMillis(200)),
                         "shop/api", List.of(finished.minusSeconds(62))),
-                Map.of(), new SyncOutcome.Applied(true, 2, 1, Map.of("filter", 7, "nat", 41), Map.of())));
+                Map.of(), new SyncOutcome.Applied(true, 2, 1, Map.of("filter", 7, "nat", 41), Map.of("filter", 7, "nat", 41), Map.of())));
         Map<String, Exposition.Family> families = setup.scrape();
 
         Exposition.Family all = families.get("kubeproxy_sync_proxy_rules_duration_seconds");
@@ -284,7 +285,7 @@ class ProxyMetricsTest {
         ProxyMetrics metrics = setup.metrics();
         metrics.syncCompleted(Reports.applied(IpFamily.IPV4, NOW));
         metrics.syncCompleted(Reports.report(IpFamily.IPV4, false, NOW.plusSeconds(1), Duration.ofMillis(20),
-                Map.of(), Map.of(), new SyncOutcome.Applied(false, 0, 0, Map.of("filter", 4, "nat", 12), Map.of())));
+                Map.of(), Map.of(), new SyncOutcome.Applied(false, 0, 0, Map.of("filter", 4, "nat", 12), Map.of("filter", 4, "nat", 3), Map.of())));
         Map<String, Exposition.Family> partial = setup.scrape();
         assertThat(count(partial.get("kubeproxy_sync_partial_proxy_rules_duration_seconds"))).isEqualTo(1);
         assertThat(count(partial.get("kubeproxy_sync_full_proxy_rules_duration_seconds"))).isEqualTo(1);
@@ -333,9 +334,9 @@ class ProxyMetricsTest {
     void inDualStackBothFamiliesFeedTheSameSeriesAndTheLastWriterWins() throws Exception {
         Setup setup = setup("iptables", PacketCounters.NONE);
         setup.metrics().syncCompleted(Reports.report(IpFamily.IPV4, true, NOW, Duration.ofMillis(3), Map.of(), Map.of(),
-                new SyncOutcome.Applied(true, 0, 0, Map.of("filter", 10, "nat", 100), Map.of())));
+                new SyncOutcome.Applied(true, 0, 0, Map.of("filter", 10, "nat", 100), Map.of(), Map.of())));
         setup.metrics().syncCompleted(Reports.report(IpFamily.IPV6, true, NOW.plusSeconds(1), Duration.ofMillis(3),
-                Map.of(), Map.of(), new SyncOutcome.Applied(true, 0, 0, Map.of("filter", 20, "nat", 200), Map.of())));
+                Map.of(), Map.of(), new SyncOutcome.Applied(true, 0, 0, Map.of("filter", 20, "nat", 200), Map.of(), Map.of())));
         Map<String, Exposition.Family> families = setup.scrape();
         assertThat(labelled(families, "kubeproxy_sync_proxy_rules_iptables_total", "table", "filter")).isEqualTo(20);
         assertThat(count(families.get("kubeproxy_sync_proxy_rules_duration_seconds"))).isEqualTo(2);

@@ -48,7 +48,7 @@ class ProxierTest {
         public SyncOutcome sync(SyncRequest request) {
             requests.add(request);
             return failing ? new SyncOutcome.Failed(SyncOutcome.Stage.KERNEL, "kernel said no")
-                    : new SyncOutcome.Applied(request instanceof SyncRequest.Full, 0, 0, Map.of("nat", 7), Map.of("numNATRules", 7));
+                    : new SyncOutcome.Applied(request instanceof SyncRequest.Full, 0, 0, Map.of("nat", 7), Map.of(), Map.of("numNATRules", 7));
         }
 
         @Override
