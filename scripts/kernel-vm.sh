@@ -133,8 +133,11 @@ for m in virtio_rng ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_sh nf_conntrack dumm
   nft_compat nft_chain_nat xt_conntrack xt_nat; do modprobe $m 2>/dev/null; done
 ip link set lo up
 hostname kernel-vm
+cut -d' ' -f1 /proc/uptime > $c/started
 /bin/bash $c/command.sh </dev/null >>$c/stdout 2>>$c/stderr
-echo $? > $c/exit-code
+rc=$?
+cut -d' ' -f1 /proc/uptime > $c/ended
+echo $rc > $c/exit-code
 sync
 echo o > /proc/sysrq-trigger
 GUEST
@@ -161,5 +164,9 @@ if [ ! -s "$control/exit-code" ]; then
   cat "$control/qemu.log" >&2
   tail -n 30 "$control/console" >&2
   exit 125
+fi
+if [ -s "$control/started" ] && [ -s "$control/ended" ]; then
+  awk -v s="$(cat "$control/started")" -v e="$(cat "$control/ended")" -v a="$accel" \
+    'BEGIN { printf "kernel-vm: guest booted in %.1f s, the command took %.1f s (%s)\n", s, e - s, a }' >&2
 fi
 exit "$(cat "$control/exit-code")"
