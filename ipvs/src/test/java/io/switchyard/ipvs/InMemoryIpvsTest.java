@@ -13,4 +13,8 @@ class InMemoryIpvsTest extends IpvsContract {
     @Override
     protected void witness(String... ipvsadmSaveLines) {
     }
+
+    @Override
+    protected void witnessTimeouts(int tcp, int tcpFin, int udp) {
+    }
 }

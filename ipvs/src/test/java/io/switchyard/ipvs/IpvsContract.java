@@ -21,6 +21,9 @@ public abstract class IpvsContract {
     /** Checks the table with an independent tool, as {@code ipvsadm -Sn} lines; a no-op where there is none. */
     protected abstract void witness(String... ipvsadmSaveLines);
 
+    /** Checks the timeouts with an independent tool ({@code ipvsadm -L --timeout}); a no-op where there is none. */
+    protected abstract void witnessTimeouts(int tcp, int tcpFin, int udp);
+
     static final VirtualServer WEB = VirtualServer.of(IpFamily.IPV4, Protocol.TCP, "198.51.100.10", 80, "rr", 0);
     static final VirtualServer DNS6 = VirtualServer.of(IpFamily.IPV6, Protocol.UDP, "2001:db8::10", 53, "rr", 0);
 
@@ -150,5 +153,6 @@ public abstract class IpvsContract {
         assertThat(ipvs.timeouts()).isEqualTo(new IpvsTimeouts(900, 120, 300));
         ipvs.setTimeouts(new IpvsTimeouts(3600, 0, 60));
         assertThat(ipvs.timeouts()).isEqualTo(new IpvsTimeouts(3600, 120, 60));
+        witnessTimeouts(3600, 120, 60);
     }
 }

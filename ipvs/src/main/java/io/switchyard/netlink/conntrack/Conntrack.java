@@ -1,6 +1,7 @@
 package io.switchyard.netlink.conntrack;
 
 import io.switchyard.rules.model.IpFamily;
+import io.switchyard.rules.model.Protocol;
 
 import java.util.Collection;
 import java.util.List;
@@ -14,6 +15,12 @@ public interface Conntrack extends AutoCloseable {
 
     /** Every entry of one address family. */
     List<ConntrackEntry> list(IpFamily family);
+
+    /** The entries of one address family and protocol. */
+    default List<ConntrackEntry> list(IpFamily family, Protocol protocol) {
+        int number = CtnetlinkCodec.protocolNumber(protocol);
+        return list(family).stream().filter(e -> e.protocol() == number).toList();
+    }
 
     /** Deletes one entry (by its original tuple and id); false when it is already gone. */
     boolean delete(ConntrackEntry entry);

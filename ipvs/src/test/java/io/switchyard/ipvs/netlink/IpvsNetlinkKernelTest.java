@@ -46,4 +46,10 @@ class IpvsNetlinkKernelTest extends IpvsContract {
         assertThat(ns.sh("ipvsadm", "-Sn").lines().map(String::strip).filter(l -> !l.isEmpty()).toList())
                 .containsExactlyInAnyOrderElementsOf(Arrays.asList(ipvsadmSaveLines));
     }
+
+    @Override
+    protected void witnessTimeouts(int tcp, int tcpFin, int udp) {
+        assertThat(ns.sh("ipvsadm", "-L", "--timeout").strip())
+                .isEqualTo("Timeout (tcp tcpfin udp): " + tcp + " " + tcpFin + " " + udp);
+    }
 }

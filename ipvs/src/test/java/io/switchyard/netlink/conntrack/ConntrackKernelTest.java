@@ -92,6 +92,8 @@ class ConntrackKernelTest {
                 .findFirst().orElseThrow();
         assertThat(natted.reply().source()).isEqualTo("198.51.100.2");
         assertThat(natted.reply().sourcePort()).isEqualTo(5353);
+        assertThat(conntrack.list(IpFamily.IPV4, Protocol.UDP)).hasSize(2);
+        assertThat(conntrack.list(IpFamily.IPV4, Protocol.TCP)).isEmpty();
         assertThat(conntrack.list(IpFamily.IPV6)).singleElement()
                 .satisfies(e -> assertThat(e.original().destination()).isEqualTo("2001:db8::2"));
         assertThat(witness("ipv4")).containsExactlyInAnyOrder("198.51.100.1:7000", "203.0.113.10:53");
