@@ -1,5 +1,8 @@
 package io.switchyard.ipvs;
 
+import io.switchyard.rules.model.IpFamily;
+import io.switchyard.rules.model.IpLiteral;
+
 import java.util.Objects;
 
 /**
@@ -11,9 +14,11 @@ import java.util.Objects;
  * @param lowerThreshold        0: no limit
  * @param activeConnections     reported by the kernel; 0 in desired state
  * @param inactiveConnections   reported by the kernel; 0 in desired state
+ * @param persistentConnections reported by the kernel (persistence templates); 0 in desired state
  */
 public record Destination(String address, int port, int weight, ForwardMethod method, int upperThreshold,
-                          int lowerThreshold, int activeConnections, int inactiveConnections) {
+                          int lowerThreshold, int activeConnections, int inactiveConnections,
+                          int persistentConnections) {
 
     public Destination {
         Objects.requireNonNull(address, "address");
@@ -24,6 +29,28 @@ public record Destination(String address, int port, int weight, ForwardMethod me
         if (weight < 0) {
             throw new IllegalArgumentException("destination weight must not be negative: " + weight);
         }
+    }
+
+    /** A destination without a persistent-connection count (desired state, or an older kernel's report). */
+    public Destination(String address, int port, int weight, ForwardMethod method, int upperThreshold,
+                       int lowerThreshold, int activeConnections, int inactiveConnections) {
+        this(address, port, weight, method, upperThreshold, lowerThreshold, activeConnections, inactiveConnections,
+                0);
+    }
+
+    /** The family of the destination's address (which may differ from its service's only when tunnelling). */
+    public IpFamily family() {
+        IpFamily family = IpLiteral.familyOf(address);
+        if (family == null) {
+            throw new IllegalArgumentException("destination address is not an IP address: \"" + address + "\"");
+        }
+        return family;
+    }
+
+    /** Whether the kernel's copy {@code installed} already has this desired destination's settings. */
+    public boolean sameSettings(Destination installed) {
+        return key().equals(installed.key()) && weight == installed.weight() && method == installed.method()
+                && upperThreshold == installed.upperThreshold() && lowerThreshold == installed.lowerThreshold();
     }
 
     /** A destination as kube-proxy adds one: masquerading (NAT), with the given weight. */
@@ -39,7 +66,7 @@ public record Destination(String address, int port, int weight, ForwardMethod me
     /** This destination with another weight. */
     public Destination withWeight(int newWeight) {
         return new Destination(address, port, newWeight, method, upperThreshold, lowerThreshold,
-                activeConnections, inactiveConnections);
+                activeConnections, inactiveConnections, persistentConnections);
     }
 
     /** The identity of a destination: address and port. */

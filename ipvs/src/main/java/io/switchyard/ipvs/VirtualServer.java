@@ -9,7 +9,8 @@ import java.util.Objects;
  * One IPVS virtual service, as kube-proxy programs it and as the kernel reports it: the
  * address, protocol and port clients connect to, and how connections are scheduled.
  *
- * @param address         canonical IP literal (RFC 5952 for IPv6)
+ * @param address         canonical IP literal (RFC 5952 for IPv6); empty for a firewall-mark service
+ * @param protocol        for a firewall-mark service the kernel reports none: {@code TCP} stands in
  * @param fwmark          0: kube-proxy never uses firewall-mark services, but the kernel may hold them
  * @param scheduler       the scheduler's kernel name ({@code rr}, {@code wrr}, ...)
  * @param flags           {@code IP_VS_SVC_F_*} bits; see {@link #PERSISTENT}
@@ -45,9 +46,14 @@ public record VirtualServer(IpFamily family, Protocol protocol, String address, 
                 : new VirtualServer(family, protocol, address, port, 0, scheduler, 0, 0, netmask);
     }
 
-    /** What identifies the service in the kernel: family, protocol, address and port. */
+    /** What identifies the service in the kernel: family, protocol, address and port, or family and fwmark. */
     public Key key() {
-        return new Key(family, protocol, address, port);
+        return new Key(family, protocol, address, port, fwmark);
+    }
+
+    /** A firewall-mark service: identified by family and mark alone (as {@code ipvsadm -f} creates them). */
+    public boolean isFirewallMark() {
+        return fwmark != 0;
     }
 
     /** Whether the kernel's copy {@code installed} already matches this desired service. */
@@ -57,11 +63,30 @@ public record VirtualServer(IpFamily family, Protocol protocol, String address, 
                 && timeoutSeconds == installed.timeoutSeconds();
     }
 
-    /** The identity of a virtual service. */
-    public record Key(IpFamily family, Protocol protocol, String address, int port) implements Comparable<Key> {
+    /**
+     * The identity of a virtual service: protocol, address and port, or for a firewall-mark
+     * service (fwmark not 0) the mark, with protocol TCP, an empty address and port 0.
+     */
+    public record Key(IpFamily family, Protocol protocol, String address, int port, int fwmark)
+            implements Comparable<Key> {
+
+        public Key {
+            Objects.requireNonNull(family, "family");
+            Objects.requireNonNull(protocol, "protocol");
+            Objects.requireNonNull(address, "address");
+        }
+
+        /** The key of an address service (the kind kube-proxy creates). */
+        public Key(IpFamily family, Protocol protocol, String address, int port) {
+            this(family, protocol, address, port, 0);
+        }
+
         @Override
         public int compareTo(Key o) {
             int c = family.compareTo(o.family);
+            if (c == 0) {
+                c = Integer.compare(fwmark, o.fwmark);
+            }
             if (c == 0) {
                 c = protocol.compareTo(o.protocol);
             }
@@ -71,9 +96,12 @@ public record VirtualServer(IpFamily family, Protocol protocol, String address, 
             return c != 0 ? c : Integer.compare(port, o.port);
         }
 
-        /** {@code ip:port}, {@code [ip]:port} for IPv6, as ipvsadm prints it. */
+        /** {@code ip:port}, {@code [ip]:port} for IPv6, as ipvsadm prints it; {@code FWM n} for a mark. */
         @Override
         public String toString() {
+            if (fwmark != 0) {
+                return "FWM " + Integer.toUnsignedString(fwmark);
+            }
             return (family == IpFamily.IPV6 ? "[" + address + "]" : address) + ":" + port;
         }
     }
