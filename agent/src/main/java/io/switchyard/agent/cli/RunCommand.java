@@ -71,22 +71,25 @@ public final class RunCommand implements Callable<Integer> {
             throw new ConfigException("--proxy-mode " + settings.proxyMode() + " is not available in this build yet");
         }
         NodeSetup.apply(settings, ProcSysctls.host());
-        List<Proxier> proxiers = new ArrayList<>();
-        NfacctCounters counters = new NfacctCounters(processes);
-        for (IpFamily family : supportedFamilies(processes)) {
-            IptablesDataplane dataplane = new IptablesDataplane(family, settings, new Iptables(family, processes), counters);
-            proxiers.add(new Proxier(dataplane, settings.hostname(), settings.syncPeriod(), settings.minSyncPeriod(),
-                    List.of(), InstantSource.system()));
-        }
-        LOG.log(System.Logger.Level.INFO, "Starting Switchyard proxyMode={0} node={1} families={2}",
-                settings.proxyMode(), settings.hostname(), proxiers.stream().map(Proxier::family).toList());
+        InstantSource clock = InstantSource.system();
+        try (AgentServers servers = new AgentServers(settings, processes, clock)) {
+            List<Proxier> proxiers = new ArrayList<>();
+            NfacctCounters counters = new NfacctCounters(processes);
+            for (IpFamily family : supportedFamilies(processes)) {
+                IptablesDataplane dataplane = new IptablesDataplane(family, settings, new Iptables(family, processes), counters);
+                proxiers.add(new Proxier(dataplane, settings.hostname(), settings.syncPeriod(), settings.minSyncPeriod(),
+                        servers.listeners(), clock));
+            }
+            LOG.log(System.Logger.Level.INFO, "Starting Switchyard proxyMode={0} node={1} families={2}",
+                    settings.proxyMode(), settings.hostname(), proxiers.stream().map(Proxier::family).toList());
 
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(stop::countDown));
-        try (DualStackProxier proxy = new DualStackProxier(proxiers)) {
-            proxy.start();
-            try (AutoCloseable source = startSource(settings, proxy)) {
-                stop.await();
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(stop::countDown));
+            try (DualStackProxier proxy = new DualStackProxier(proxiers, List.of(servers.nodeWatcher()))) {
+                proxy.start();
+                try (AutoCloseable source = startSource(settings, proxy)) {
+                    stop.await();
+                }
             }
         }
         return 0;

@@ -18,9 +18,16 @@ import java.util.Optional;
 public final class DualStackProxier implements ServiceHandler, EndpointSliceHandler, NodeHandler, AutoCloseable {
 
     private final List<Proxier> proxiers;
+    private final List<NodeHandler> nodeWatchers;
 
     public DualStackProxier(List<Proxier> proxiers) {
+        this(proxiers, List.of());
+    }
+
+    /** @param nodeWatchers others that follow the local Node too (the health server) */
+    public DualStackProxier(List<Proxier> proxiers, List<NodeHandler> nodeWatchers) {
         this.proxiers = List.copyOf(proxiers);
+        this.nodeWatchers = List.copyOf(nodeWatchers);
     }
 
     public List<Proxier> proxiers() {
@@ -96,21 +103,25 @@ public final class DualStackProxier implements ServiceHandler, EndpointSliceHand
     @Override
     public void onNodeAdd(V1Node node) {
         proxiers.forEach(p -> p.onNodeAdd(node));
+        nodeWatchers.forEach(w -> w.onNodeAdd(node));
     }
 
     @Override
     public void onNodeUpdate(V1Node oldNode, V1Node node) {
         proxiers.forEach(p -> p.onNodeUpdate(oldNode, node));
+        nodeWatchers.forEach(w -> w.onNodeUpdate(oldNode, node));
     }
 
     @Override
     public void onNodeDelete(V1Node node) {
         proxiers.forEach(p -> p.onNodeDelete(node));
+        nodeWatchers.forEach(w -> w.onNodeDelete(node));
     }
 
     @Override
     public void onNodeSynced() {
         proxiers.forEach(Proxier::onNodeSynced);
+        nodeWatchers.forEach(NodeHandler::onNodeSynced);
     }
 
     @Override
