@@ -24,7 +24,7 @@ public enum Protocol {
             case "TCP" -> TCP;
             case "UDP" -> UDP;
             case "SCTP" -> SCTP;
-            default -> throw new IllegalArgumentException("unsupported protocol \"" + value + "\"");
+            default -> throw new IllegalArgumentException("unsupported protocol " + Printable.quote(value));
         };
     }
 }
