@@ -111,7 +111,7 @@ final class FieldChecks {
         byte[] ip = ip(path, value);
         String range = specialRange(ip);
         if (range != null) {
-            throw new InvalidField(path, Printable.quote(value) + " may not be in the " + range);
+            throw new InvalidField(path, Printable.quote(value) + " may not be " + range);
         }
         return ip;
     }
@@ -124,17 +124,17 @@ final class FieldChecks {
             zero &= b == 0;
         }
         if (zero) {
-            return "unspecified address (0.0.0.0, ::)";
+            return "the unspecified address (0.0.0.0, ::)";
         }
         if (ip.length == 4) {
             if (b0 == 127) {
-                return "loopback range (127.0.0.0/8)";
+                return "in the loopback range (127.0.0.0/8)";
             }
             if (b0 == 169 && b1 == 254) {
-                return "link-local range (169.254.0.0/16)";
+                return "in the link-local range (169.254.0.0/16)";
             }
             if (b0 == 224 && b1 == 0 && ip[2] == 0) {
-                return "link-local multicast range (224.0.0.0/24)";
+                return "in the link-local multicast range (224.0.0.0/24)";
             }
             return null;
         }
@@ -143,13 +143,13 @@ final class FieldChecks {
             loopback &= ip[i] == 0;
         }
         if (loopback) {
-            return "loopback range (::1/128)";
+            return "in the loopback range (::1/128)";
         }
         if (b0 == 0xfe && (b1 & 0xc0) == 0x80) {
-            return "link-local range (fe80::/10)";
+            return "in the link-local range (fe80::/10)";
         }
         if (b0 == 0xff && (b1 & 0x0f) == 0x02) {
-            return "link-local multicast range (ff02::/16)";
+            return "in the link-local multicast range (ff02::/16)";
         }
         return null;
     }

@@ -19,6 +19,7 @@ import java.util.Map;
 public final class NodeConverter {
 
     private static final System.Logger LOG = System.getLogger(NodeConverter.class.getName());
+    private static final String LEFT_OUT = "; left out";
 
     private NodeConverter() {
     }
@@ -37,32 +38,32 @@ public final class NodeConverter {
         String name = node.getMetadata() == null || node.getMetadata().getName() == null ? ""
                 : node.getMetadata().getName();
         if (!name.isEmpty()) {
-            check(bad, () -> FieldChecks.dnsSubdomain("metadata.name", name, "node name"));
+            check(bad, "", () -> FieldChecks.dnsSubdomain("metadata.name", name, "node name"));
         }
         Map<String, String> labels = new HashMap<>();
         if (node.getMetadata() != null && node.getMetadata().getLabels() != null) {
             labels.putAll(node.getMetadata().getLabels());
         }
         String zone = labels.get(LocalNode.ZONE_LABEL);
-        if (zone != null && !check(bad, () -> FieldChecks.labelValue("metadata.labels[" + LocalNode.ZONE_LABEL + "]", zone))) {
+        if (zone != null && !check(bad, LEFT_OUT, () -> FieldChecks.labelValue("metadata.labels[" + LocalNode.ZONE_LABEL + "]", zone))) {
             labels.remove(LocalNode.ZONE_LABEL);
         }
         List<String> addresses = addresses(node, bad);
         List<String> podCidrs = podCidrs(node, bad);
         if (!bad.isEmpty()) {
             String more = bad.size() == 1 ? "" : " (and " + (bad.size() - 1) + " more)";
-            problems.add(new Problem(Problem.describe("Node", null, name), bad.getFirst() + "; ignored" + more));
+            problems.add(new Problem(Problem.describe("Node", null, name), bad.getFirst() + more));
         }
         return new LocalNode(name, labels, addresses, podCidrs);
     }
 
-    /** Runs one field check; on failure records what was wrong and answers false. */
-    private static boolean check(List<String> bad, Runnable fieldCheck) {
+    /** Runs one field check; on failure records what was wrong (and what follows from it) and answers false. */
+    private static boolean check(List<String> bad, String consequence, Runnable fieldCheck) {
         try {
             fieldCheck.run();
             return true;
         } catch (InvalidField e) {
-            bad.add(e.describe());
+            bad.add(e.describe() + consequence);
             return false;
         }
     }
@@ -80,7 +81,7 @@ public final class NodeConverter {
             }
             String path = "status.addresses[" + i + "].address";
             String text = address.getAddress();
-            if (!check(bad, () -> FieldChecks.ip(path, text))) {
+            if (!check(bad, LEFT_OUT, () -> FieldChecks.ip(path, text))) {
                 continue;
             }
             String canonical = IpLiteral.format(IpLiteral.parse(text));
@@ -109,7 +110,7 @@ public final class NodeConverter {
         for (int i = 0; i < texts.size(); i++) {
             String text = texts.get(i);
             String at = path.equals("spec.podCIDR") ? path : path + "[" + i + "]";
-            if (check(bad, () -> FieldChecks.cidr(at, text))) {
+            if (check(bad, LEFT_OUT, () -> FieldChecks.cidr(at, text))) {
                 out.add(text);
             }
         }

@@ -57,23 +57,27 @@ class HostileInputRestoreTest {
     void hostileValuesNeverReachTheDocumentAndValidObjectsStillRender() {
         Random random = new Random(SEED);
         List<String> findings = new ArrayList<>();
+        int[] checked = new int[2]; // [valid cases found in a document, invalid cases reported]
         int documents = 0;
         try (NetworkNamespace namespace = new NetworkNamespace()) {
             namespace.createNfacctCounters(IptablesConfig.INVALID_DROP_COUNTER, IptablesConfig.LOCALHOST_NODE_PORT_COUNTER);
             for (int round = 0; round < ROUNDS; round++) {
                 HostileBatch batch = HostileBatch.generate(random, round, CASES_PER_ROUND);
                 for (IpFamily family : IpFamily.values()) {
-                    check("round " + round + " " + family, batch, family, namespace, findings);
+                    check("round " + round + " " + family, batch, family, namespace, findings, checked);
                     documents++;
                 }
             }
         }
-        assertThat(documents).isEqualTo(2 * ROUNDS);
         assertThat(findings).as("findings (seed %d)", SEED).isEmpty();
+        // The property held over real work, not over batches that happened to test nothing.
+        assertThat(documents).isEqualTo(2 * ROUNDS);
+        assertThat(checked[0]).as("valid cases seen in documents").isGreaterThan(ROUNDS * CASES_PER_ROUND / 2);
+        assertThat(checked[1]).as("invalid cases reported").isGreaterThan(ROUNDS * CASES_PER_ROUND / 2);
     }
 
     private static void check(String where, HostileBatch batch, IpFamily family, NetworkNamespace namespace,
-                              List<String> findings) {
+                              List<String> findings, int[] checked) {
         List<Problem> problems = new ArrayList<>();
         ServiceConverter services = new ServiceConverter(family);
         EndpointSliceConverter slices = new EndpointSliceConverter(family);
@@ -111,12 +115,14 @@ class HostileInputRestoreTest {
         }
 
         checkLines(where, document, findings);
-        checkProblems(where, batch, problems, findings);
+        checked[1] += checkProblems(where, batch, problems, findings);
         for (HostileBatch.Case c : batch.cases()) {
             boolean untouched = c.mutation() == null || !c.mutation().reported();
             String clusterIpRule = "-m comment --comment \"" + c.namespace() + "/" + c.name() + ":http cluster IP\"";
             if (untouched && !document.contains(clusterIpRule)) {
                 findings.add(where + ": valid " + describe(c) + " is missing from the document");
+            } else if (untouched) {
+                checked[0]++;
             }
         }
         String tool = family == IpFamily.IPV4 ? "iptables-restore" : "ip6tables-restore";
@@ -135,7 +141,9 @@ class HostileInputRestoreTest {
         }
     }
 
-    private static void checkProblems(String where, HostileBatch batch, List<Problem> problems, List<String> findings) {
+    /** Checks every problem is one clean line, and each invalid case has exactly one; returns how many did. */
+    private static int checkProblems(String where, HostileBatch batch, List<Problem> problems, List<String> findings) {
+        int reportedOnce = 0;
         for (Problem problem : problems) {
             String line = problem.toString();
             if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0 || line.indexOf('\0') >= 0 || line.length() > 600) {
@@ -150,6 +158,8 @@ class HostileInputRestoreTest {
             boolean reported = c.mutation() != null && c.mutation().reported();
             if (reported && naming != 1) {
                 findings.add(where + ": " + describe(c) + " gave " + naming + " problems, want exactly one");
+            } else if (reported) {
+                reportedOnce++;
             } else if (!reported && naming != 0) {
                 findings.add(where + ": " + describe(c) + " gave a problem: " + printable(problems.stream()
                         .filter(p -> p.toString().contains(c.id())).findFirst().orElseThrow().toString()));
@@ -161,6 +171,7 @@ class HostileInputRestoreTest {
             findings.add(where + ": node mutation " + describe(batch.nodeMutation()) + " gave " + nodeProblems
                     + " problems");
         }
+        return reportedOnce;
     }
 
     /** kube-proxy's defaults, with node ports on the node's 10/8 and fd00::/8 addresses, pods by NodeCIDR. */
