@@ -163,22 +163,22 @@ public final class IptablesRenderer {
         String externalFilterComment = null;
         if (!hasEndpoints) {
             internalFilterTarget = "REJECT";
-            internalFilterComment = Comments.quoted(spn + " has no endpoints");
+            internalFilterComment = Comments.quoted(spn, " has no endpoints", "");
             externalFilterTarget = internalFilterTarget;
             externalFilterComment = internalFilterComment;
         } else {
             if (!hasInternalEndpoints) {
                 internalFilterTarget = "DROP";
-                internalFilterComment = Comments.quoted(spn + " has no local endpoints");
+                internalFilterComment = Comments.quoted(spn, " has no local endpoints", "");
             }
             if (!hasExternalEndpoints) {
                 externalFilterTarget = "DROP";
-                externalFilterComment = Comments.quoted(spn + " has no local endpoints");
+                externalFilterComment = Comments.quoted(spn, " has no local endpoints", "");
             }
         }
 
         // Cluster IP.
-        String clusterIpComment = Comments.quoted(spn + " cluster IP");
+        String clusterIpComment = Comments.quoted(spn, " cluster IP", "");
         if (hasInternalEndpoints) {
             natRules.write("-A", KubeChains.SERVICES, clusterIpComment, protoMatch,
                     "-d", svc.clusterIP(), "--dport", port, "-j", internalChain);
@@ -190,7 +190,7 @@ public final class IptablesRenderer {
         // External IPs.
         for (String externalIp : svc.externalIPs()) {
             if (hasEndpoints) {
-                natRules.write("-A", KubeChains.SERVICES, Comments.quoted(spn + " external IP"),
+                natRules.write("-A", KubeChains.SERVICES, Comments.quoted(spn, " external IP", ""),
                         protoMatch, "-d", externalIp, "--dport", port, "-j", externalChain);
             }
             if (!hasExternalEndpoints) {
@@ -200,7 +200,7 @@ public final class IptablesRenderer {
         }
 
         // Load-balancer ingress IPs.
-        String loadBalancerComment = Comments.quoted(spn + " loadbalancer IP");
+        String loadBalancerComment = Comments.quoted(spn, " loadbalancer IP", "");
         for (String vip : svc.loadBalancerVIPs()) {
             if (hasEndpoints) {
                 natRules.write("-A", KubeChains.SERVICES, loadBalancerComment,
@@ -208,7 +208,7 @@ public final class IptablesRenderer {
             }
             if (usesFirewallChain) {
                 filterRules.write("-A", KubeChains.PROXY_FIREWALL,
-                        Comments.quoted(spn + " traffic not accepted by " + firewallChain),
+                        Comments.quoted(spn, " traffic not accepted by ", firewallChain),
                         protoMatch, "-d", vip, "--dport", port, "-j DROP");
             }
         }
@@ -242,7 +242,7 @@ public final class IptablesRenderer {
         // Health check node port: accepted whether or not this node has local endpoints.
         if (svc.healthCheckNodePort() != 0) {
             filterRules.write("-A", KubeChains.NODE_PORTS,
-                    Comments.quoted(spn + " health check node port"),
+                    Comments.quoted(spn, " health check node port", ""),
                     "-m tcp -p tcp --dport", Integer.toString(svc.healthCheckNodePort()), "-j ACCEPT");
         }
 
@@ -263,20 +263,20 @@ public final class IptablesRenderer {
             LineBuffer external = rules.of(externalChain);
             if (!svc.externalPolicyLocal()) {
                 external.write("-A", externalChain,
-                        Comments.quoted("masquerade traffic for " + spn + " external destinations"),
+                        Comments.quoted("masquerade traffic for ", spn, " external destinations"),
                         "-j", KubeChains.MARK_MASQ);
             } else {
                 if (config.localDetector().isImplemented()) {
                     // Pods reaching an external address are treated as if they went out and came back.
                     external.write("-A", externalChain,
-                            Comments.quoted("pod traffic for " + spn + " external destinations"),
+                            Comments.quoted("pod traffic for ", spn, " external destinations"),
                             config.localDetector().ifLocal(), "-j", clusterChain);
                 }
                 external.write("-A", externalChain,
-                        Comments.quoted("masquerade LOCAL traffic for " + spn + " external destinations"),
+                        Comments.quoted("masquerade LOCAL traffic for ", spn, " external destinations"),
                         "-m addrtype --src-type LOCAL -j", KubeChains.MARK_MASQ);
                 external.write("-A", externalChain,
-                        Comments.quoted("route LOCAL traffic for " + spn + " external destinations"),
+                        Comments.quoted("route LOCAL traffic for ", spn, " external destinations"),
                         "-m addrtype --src-type LOCAL -j", clusterChain);
             }
             if (hasExternalEndpoints) {
@@ -299,7 +299,7 @@ public final class IptablesRenderer {
                 }
             }
             firewall.write("-A", firewallChain,
-                    Comments.quoted("other traffic to " + spn + " will be dropped by KUBE-PROXY-FIREWALL"));
+                    Comments.quoted("other traffic to ", spn, " will be dropped by KUBE-PROXY-FIREWALL"));
         }
 
         Map<String, String> endpointChains = new HashMap<>();
@@ -365,7 +365,7 @@ public final class IptablesRenderer {
     }
 
     private static String endpointComment(String spn, Endpoint ep, boolean largeCluster) {
-        return largeCluster ? null : Comments.quoted(spn + " -> " + ep.hostPort());
+        return largeCluster ? null : Comments.quoted(spn, " -> ", ep.hostPort());
     }
 
     /** The last rule of nat KUBE-SERVICES: hand locally-addressed traffic to KUBE-NODEPORTS. */
