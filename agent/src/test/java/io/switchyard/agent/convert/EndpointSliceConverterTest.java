@@ -88,38 +88,40 @@ class EndpointSliceConverterTest {
     }
 
     @Test
-    void skipsAnEndpointWhoseFirstAddressIsOfTheOtherFamilyWithAProblem() {
+    void anAddressOfTheOtherFamilySkipsTheWholeSliceAsTheApiServerWouldRefuseIt() {
         V1EndpointSlice mixed = webSlice(
-                endpoint("fd00::7", "node-a").addresses(List.of("fd00::7", "10.244.1.7")),
-                endpoint("10.244.1.8", "node-a"));
+                endpoint("10.244.1.8", "node-a"),
+                endpoint("fd00::7", "node-a").addresses(List.of("fd00::7", "10.244.1.7")));
 
-        EndpointSlice converted = v4(mixed).orElseThrow();
-
-        assertThat(converted.endpoints()).extracting(EndpointSlice.Member::ip).containsExactly("10.244.1.8");
+        assertThat(v4(mixed)).isEmpty();
         assertThat(problems).singleElement().satisfies(p -> {
             assertThat(p.object()).isEqualTo("EndpointSlice demo/web-abc");
-            assertThat(p.message()).contains("fd00::7");
+            assertThat(p.message()).isEqualTo("endpoints[1].addresses[0]: \"fd00::7\" is not an IPv4 address, "
+                    + "as addressType says; EndpointSlice ignored");
         });
     }
 
     @Test
-    void skipsPortsWithoutANumber() {
+    void skipsPortsWithoutANumberWithOneProblemAndKeepsTheRest() {
         V1EndpointSlice slice = slice("demo", "web-abc", "web", "IPv4",
                 List.of(slicePort("none", null), slicePort("zero", 0), slicePort("http", 8080)),
                 endpoint("10.244.1.11", "node-a"));
 
         assertThat(v4(slice).orElseThrow().ports()).extracting(EndpointSlice.Port::name).containsExactly("http");
+        assertThat(problems).singleElement().satisfies(p -> {
+            assertThat(p.object()).isEqualTo("EndpointSlice demo/web-abc");
+            assertThat(p.message()).isEqualTo(
+                    "ports[0].port: no port number; 2 such ports are ignored, as kube-proxy ignores them");
+        });
     }
 
     @Test
-    void skipsPortsWithANullNameWithAProblem() {
+    void aPortWithoutANameOrProtocolTakesTheApiServersDefaults() {
         V1EndpointSlice slice = slice("demo", "web-abc", "web", "IPv4",
-                List.of(slicePort(null, 9090), slicePort("", 8080)), endpoint("10.244.1.11", "node-a"));
+                List.of(slicePort(null, 8080).protocol(null)), endpoint("10.244.1.11", "node-a"));
 
-        EndpointSlice converted = v4(slice).orElseThrow();
-
-        assertThat(converted.ports()).containsExactly(new EndpointSlice.Port("", 8080, Protocol.TCP));
-        assertThat(problems).singleElement().extracting(Problem::object).isEqualTo("EndpointSlice demo/web-abc");
+        assertThat(v4(slice).orElseThrow().ports()).containsExactly(new EndpointSlice.Port("", 8080, Protocol.TCP));
+        assertThat(problems).isEmpty();
     }
 
     @Test

@@ -39,8 +39,9 @@ class ServiceConverterTest {
     }
 
     @Test
-    void convertsAClusterIpServicePort() {
+    void convertsAServicePort() {
         V1Service web = service("demo", "web", "10.96.0.10", port("http", 80).protocol("UDP").nodePort(30080));
+        web.getSpec().type("NodePort");
 
         List<ServicePort> ports = v4(web);
 
@@ -149,7 +150,7 @@ class ServiceConverterTest {
             "NodePort, Local, 0",
             "ClusterIP, Local, 0"})
     void healthCheckNodePortOnlyForLoadBalancersWithLocalPolicy(String type, String policy, int expected) {
-        V1Service svc = service("demo", "hc", "10.96.0.72", port("http", 80).nodePort(30080));
+        V1Service svc = service("demo", "hc", "10.96.0.72", port("http", 80).nodePort(type.equals("ClusterIP") ? null : 30080));
         svc.getSpec().type(type).externalTrafficPolicy(policy).healthCheckNodePort(32100);
 
         assertThat(v4(svc).getFirst().healthCheckNodePort()).isEqualTo(expected);
@@ -196,15 +197,13 @@ class ServiceConverterTest {
     }
 
     @Test
-    void aPortOutOfRangeDropsOnlyThatPort() {
+    void aPortOutOfRangeSkipsTheWholeServiceAsTheApiServerWouldRefuseIt() {
         V1Service web = service("demo", "web", "10.96.0.80", port("bad", 70000), port("http", 80));
 
-        List<ServicePort> ports = v4(web);
-
-        assertThat(ports).extracting(p -> p.name().port()).containsExactly("http");
+        assertThat(v4(web)).isEmpty();
         assertThat(problems).singleElement().satisfies(p -> {
             assertThat(p.object()).isEqualTo("Service demo/web");
-            assertThat(p.message()).contains("70000");
+            assertThat(p.message()).isEqualTo("spec.ports[0].port: 70000 is out of range 1-65535; Service ignored");
         });
     }
 
@@ -220,17 +219,16 @@ class ServiceConverterTest {
     }
 
     @Test
-    void anInvalidExternalIpIsIgnoredWithAProblem() {
+    void anInvalidExternalIpSkipsTheServiceWithOneProblem() {
         V1Service web = service("demo", "web", "10.96.0.81", port("http", 80));
-        web.getSpec().externalIPs(List.of("not-an-ip", "192.0.2.40"));
+        web.getSpec().externalIPs(List.of("192.0.2.40", "not-an-ip"));
 
-        List<ServicePort> ports = v4(web);
-
-        assertThat(ports).singleElement().extracting(ServicePort::externalIPs)
-                .isEqualTo(List.of("192.0.2.40"));
-        assertThat(problems).singleElement().satisfies(p -> {
+        assertThat(v4(web)).isEmpty();
+        assertThat(v6(web)).isEmpty();
+        assertThat(problems).hasSize(2).allSatisfy(p -> {
             assertThat(p.object()).isEqualTo("Service demo/web");
-            assertThat(p.message()).contains("not-an-ip");
+            assertThat(p.message()).isEqualTo(
+                    "spec.externalIPs[1]: \"not-an-ip\" is not a valid IP address; Service ignored");
         });
     }
 

@@ -73,14 +73,14 @@ public final class IptablesRenderer {
         natHead.write("-A", KubeChains.POSTROUTING, "-m mark ! --mark", mark + "/" + mark, "-j RETURN");
         natHead.write("-A", KubeChains.POSTROUTING, "-j MARK --xor-mark", mark);
         natHead.write("-A", KubeChains.POSTROUTING,
-                "-m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE --random-fully");
+                Comments.quoted("kubernetes service traffic requiring SNAT"), "-j MASQUERADE --random-fully");
         natHead.write("-A", KubeChains.MARK_MASQ, "-j MARK --or-mark", mark);
 
         if (!ipv6 && config.localhostNodePorts()) {
             // route_localnet opens 127.0.0.0/8 to the network; this closes it again (kubernetes#90259).
             filterChains.add(KubeChains.FIREWALL);
             filterHead.write("-A", KubeChains.FIREWALL,
-                    "-m comment --comment \"block incoming localnet connections\"",
+                    Comments.quoted("block incoming localnet connections"),
                     "-d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP");
         }
 
@@ -111,9 +111,9 @@ public final class IptablesRenderer {
                     config.invalidDropCounter() ? "-m nfacct --nfacct-name " + IptablesConfig.INVALID_DROP_COUNTER : null,
                     "-j DROP");
         }
-        filterTail.write("-A", KubeChains.FORWARD, "-m comment --comment \"kubernetes forwarding rules\"",
+        filterTail.write("-A", KubeChains.FORWARD, Comments.quoted("kubernetes forwarding rules"),
                 "-m mark --mark", mark + "/" + mark, "-j ACCEPT");
-        filterTail.write("-A", KubeChains.FORWARD, "-m comment --comment \"kubernetes forwarding conntrack rule\"",
+        filterTail.write("-A", KubeChains.FORWARD, Comments.quoted("kubernetes forwarding conntrack rule"),
                 "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
 
         return new Ruleset(config.family(), filterChains, filterHead.toString(), filterTail.toString(),
@@ -163,75 +163,78 @@ public final class IptablesRenderer {
         String externalFilterComment = null;
         if (!hasEndpoints) {
             internalFilterTarget = "REJECT";
-            internalFilterComment = "\"" + spn + " has no endpoints\"";
+            internalFilterComment = Comments.quoted(spn, " has no endpoints", "");
             externalFilterTarget = internalFilterTarget;
             externalFilterComment = internalFilterComment;
         } else {
             if (!hasInternalEndpoints) {
                 internalFilterTarget = "DROP";
-                internalFilterComment = "\"" + spn + " has no local endpoints\"";
+                internalFilterComment = Comments.quoted(spn, " has no local endpoints", "");
             }
             if (!hasExternalEndpoints) {
                 externalFilterTarget = "DROP";
-                externalFilterComment = "\"" + spn + " has no local endpoints\"";
+                externalFilterComment = Comments.quoted(spn, " has no local endpoints", "");
             }
         }
 
         // Cluster IP.
+        String clusterIpComment = Comments.quoted(spn, " cluster IP", "");
         if (hasInternalEndpoints) {
-            natRules.write("-A", KubeChains.SERVICES, "-m comment --comment \"" + spn + " cluster IP\"", protoMatch,
+            natRules.write("-A", KubeChains.SERVICES, clusterIpComment, protoMatch,
                     "-d", svc.clusterIP(), "--dport", port, "-j", internalChain);
         } else {
-            filterRules.write("-A", KubeChains.SERVICES, "-m comment --comment", internalFilterComment, protoMatch,
+            filterRules.write("-A", KubeChains.SERVICES, internalFilterComment, protoMatch,
                     "-d", svc.clusterIP(), "--dport", port, "-j", internalFilterTarget);
         }
 
         // External IPs.
         for (String externalIp : svc.externalIPs()) {
             if (hasEndpoints) {
-                natRules.write("-A", KubeChains.SERVICES, "-m comment --comment \"" + spn + " external IP\"",
+                natRules.write("-A", KubeChains.SERVICES, Comments.quoted(spn, " external IP", ""),
                         protoMatch, "-d", externalIp, "--dport", port, "-j", externalChain);
             }
             if (!hasExternalEndpoints) {
-                filterRules.write("-A", KubeChains.EXTERNAL_SERVICES, "-m comment --comment", externalFilterComment,
+                filterRules.write("-A", KubeChains.EXTERNAL_SERVICES, externalFilterComment,
                         protoMatch, "-d", externalIp, "--dport", port, "-j", externalFilterTarget);
             }
         }
 
         // Load-balancer ingress IPs.
+        String loadBalancerComment = Comments.quoted(spn, " loadbalancer IP", "");
         for (String vip : svc.loadBalancerVIPs()) {
             if (hasEndpoints) {
-                natRules.write("-A", KubeChains.SERVICES, "-m comment --comment \"" + spn + " loadbalancer IP\"",
+                natRules.write("-A", KubeChains.SERVICES, loadBalancerComment,
                         protoMatch, "-d", vip, "--dport", port, "-j", loadBalancerChain);
             }
             if (usesFirewallChain) {
                 filterRules.write("-A", KubeChains.PROXY_FIREWALL,
-                        "-m comment --comment \"" + spn + " traffic not accepted by " + firewallChain + "\"",
+                        Comments.quoted(spn, " traffic not accepted by ", firewallChain),
                         protoMatch, "-d", vip, "--dport", port, "-j DROP");
             }
         }
         if (!hasExternalEndpoints) {
             for (String vip : svc.loadBalancerVIPs()) {
-                filterRules.write("-A", KubeChains.EXTERNAL_SERVICES, "-m comment --comment", externalFilterComment,
+                filterRules.write("-A", KubeChains.EXTERNAL_SERVICES, externalFilterComment,
                         protoMatch, "-d", vip, "--dport", port, "-j", externalFilterTarget);
             }
         }
 
         // Node port.
+        String serviceWord = Comments.word(spn);
         if (svc.nodePort() != 0) {
             String nodePort = Integer.toString(svc.nodePort());
             if (hasEndpoints) {
                 if (config.localhostNodePorts() && config.localhostNodePortCounter()) {
-                    natRules.write("-A", KubeChains.NODE_PORTS, "-m comment --comment", spn, protoMatch,
+                    natRules.write("-A", KubeChains.NODE_PORTS, serviceWord, protoMatch,
                             "-d 127.0.0.0/8 --dport", nodePort,
                             "-m nfacct --nfacct-name", IptablesConfig.LOCALHOST_NODE_PORT_COUNTER,
                             "-j", externalChain);
                 }
-                natRules.write("-A", KubeChains.NODE_PORTS, "-m comment --comment", spn, protoMatch,
+                natRules.write("-A", KubeChains.NODE_PORTS, serviceWord, protoMatch,
                         "--dport", nodePort, "-j", externalChain);
             }
             if (!hasExternalEndpoints) {
-                filterRules.write("-A", KubeChains.EXTERNAL_SERVICES, "-m comment --comment", externalFilterComment,
+                filterRules.write("-A", KubeChains.EXTERNAL_SERVICES, externalFilterComment,
                         "-m addrtype --dst-type LOCAL", protoMatch, "--dport", nodePort, "-j", externalFilterTarget);
             }
         }
@@ -239,15 +242,14 @@ public final class IptablesRenderer {
         // Health check node port: accepted whether or not this node has local endpoints.
         if (svc.healthCheckNodePort() != 0) {
             filterRules.write("-A", KubeChains.NODE_PORTS,
-                    "-m comment --comment \"" + spn + " health check node port\"",
+                    Comments.quoted(spn, " health check node port", ""),
                     "-m tcp -p tcp --dport", Integer.toString(svc.healthCheckNodePort()), "-j ACCEPT");
         }
 
         ChainBuffers rules = new ChainBuffers();
 
         if (hasInternalEndpoints) {
-            String match = "-m comment --comment \"" + spn + " cluster IP\" " + protoMatch
-                    + " -d " + svc.clusterIP() + " --dport " + port;
+            String match = clusterIpComment + " " + protoMatch + " -d " + svc.clusterIP() + " --dport " + port;
             if (config.masqueradeAll()) {
                 rules.of(internalChain).write("-A", internalChain, match, "-j", KubeChains.MARK_MASQ);
             } else if (config.localDetector().isImplemented()) {
@@ -261,20 +263,20 @@ public final class IptablesRenderer {
             LineBuffer external = rules.of(externalChain);
             if (!svc.externalPolicyLocal()) {
                 external.write("-A", externalChain,
-                        "-m comment --comment \"masquerade traffic for " + spn + " external destinations\"",
+                        Comments.quoted("masquerade traffic for ", spn, " external destinations"),
                         "-j", KubeChains.MARK_MASQ);
             } else {
                 if (config.localDetector().isImplemented()) {
                     // Pods reaching an external address are treated as if they went out and came back.
                     external.write("-A", externalChain,
-                            "-m comment --comment \"pod traffic for " + spn + " external destinations\"",
+                            Comments.quoted("pod traffic for ", spn, " external destinations"),
                             config.localDetector().ifLocal(), "-j", clusterChain);
                 }
                 external.write("-A", externalChain,
-                        "-m comment --comment \"masquerade LOCAL traffic for " + spn + " external destinations\"",
+                        Comments.quoted("masquerade LOCAL traffic for ", spn, " external destinations"),
                         "-m addrtype --src-type LOCAL -j", KubeChains.MARK_MASQ);
                 external.write("-A", externalChain,
-                        "-m comment --comment \"route LOCAL traffic for " + spn + " external destinations\"",
+                        Comments.quoted("route LOCAL traffic for ", spn, " external destinations"),
                         "-m addrtype --src-type LOCAL -j", clusterChain);
             }
             if (hasExternalEndpoints) {
@@ -284,7 +286,7 @@ public final class IptablesRenderer {
 
         if (usesFirewallChain) {
             LineBuffer firewall = rules.of(firewallChain);
-            String head = "-A " + firewallChain + " -m comment --comment \"" + spn + " loadbalancer IP\"";
+            String head = "-A " + firewallChain + " " + loadBalancerComment;
             boolean allowFromNode = false;
             for (Cidr range : svc.loadBalancerSourceRanges()) {
                 firewall.write(head, "-s", range.toString(), "-j", externalChain);
@@ -297,7 +299,7 @@ public final class IptablesRenderer {
                 }
             }
             firewall.write("-A", firewallChain,
-                    "-m comment --comment \"other traffic to " + spn + " will be dropped by KUBE-PROXY-FIREWALL\"");
+                    Comments.quoted("other traffic to ", spn, " will be dropped by KUBE-PROXY-FIREWALL"));
         }
 
         Map<String, String> endpointChains = new HashMap<>();
@@ -312,7 +314,7 @@ public final class IptablesRenderer {
         }
 
         boolean affinity = svc.sessionAffinity() instanceof SessionAffinity.ClientIp;
-        String serviceComment = largeCluster ? null : "-m comment --comment " + spn;
+        String serviceComment = largeCluster ? null : serviceWord;
         for (Endpoint ep : sel.allReachable()) {
             String epChain = endpointChains.get(ep.hostPort());
             LineBuffer epRules = rules.of(epChain);
@@ -363,12 +365,12 @@ public final class IptablesRenderer {
     }
 
     private static String endpointComment(String spn, Endpoint ep, boolean largeCluster) {
-        return largeCluster ? null : "-m comment --comment \"" + spn + " -> " + ep.hostPort() + "\"";
+        return largeCluster ? null : Comments.quoted(spn, " -> ", ep.hostPort());
     }
 
     /** The last rule of nat KUBE-SERVICES: hand locally-addressed traffic to KUBE-NODEPORTS. */
     private void writeNodePortsJump(LineBuffer natRules, LocalNode node, boolean ipv6) {
-        String comment = "-m comment --comment \"kubernetes service nodeports; NOTE: this must be the last rule in this chain\"";
+        String comment = Comments.quoted("kubernetes service nodeports; NOTE: this must be the last rule in this chain");
         NodePortAddresses addresses = config.nodePortAddresses();
         if (addresses.matchAll()) {
             String exclude = null;

@@ -19,19 +19,19 @@ public record Cidr(byte[] network, int prefixLength) {
         String s = text == null ? "" : text.strip();
         int slash = s.indexOf('/');
         if (slash < 0) {
-            throw new IllegalArgumentException("not a CIDR (no prefix length): \"" + text + "\"");
+            throw new IllegalArgumentException("not a CIDR (no prefix length): " + Printable.quote(text));
         }
         byte[] address = IpLiteral.parse(s.substring(0, slash));
         if (address == null) {
-            throw new IllegalArgumentException("not a CIDR: \"" + text + "\"");
+            throw new IllegalArgumentException("not a CIDR: " + Printable.quote(text));
         }
         String prefix = s.substring(slash + 1);
         if (prefix.isEmpty() || prefix.length() > 3 || !prefix.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new IllegalArgumentException("not a CIDR (bad prefix length): \"" + text + "\"");
+            throw new IllegalArgumentException("not a CIDR (bad prefix length): " + Printable.quote(text));
         }
         int length = Integer.parseInt(prefix);
         if (length < 0 || length > address.length * 8) {
-            throw new IllegalArgumentException("not a CIDR (prefix length out of range): \"" + text + "\"");
+            throw new IllegalArgumentException("not a CIDR (prefix length out of range): " + Printable.quote(text));
         }
         return new Cidr(address, length);
     }
@@ -40,7 +40,7 @@ public record Cidr(byte[] network, int prefixLength) {
     public static Cidr host(String ip) {
         byte[] address = IpLiteral.parse(ip);
         if (address == null) {
-            throw new IllegalArgumentException("not an IP address: \"" + ip + "\"");
+            throw new IllegalArgumentException("not an IP address: " + Printable.quote(ip));
         }
         return new Cidr(address, address.length * 8);
     }

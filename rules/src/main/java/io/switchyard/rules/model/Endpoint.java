@@ -1,13 +1,12 @@
 package io.switchyard.rules.model;
 
-import java.util.Objects;
 import java.util.Set;
 
 /**
  * One backend of one service port, as an EndpointSlice describes it: address, port, where it
  * runs, its conditions and the topology hints the EndpointSlice controller wrote for it.
  *
- * @param ip          canonical IP literal of the endpoint's first address
+ * @param ip          canonical IP literal of the endpoint's first address (checked: it is rendered)
  * @param nodeName    the node it runs on, or empty when the slice does not say
  * @param zoneHints   zones this endpoint should serve ({@code hints.forZones})
  * @param nodeHints   nodes this endpoint should serve ({@code hints.forNodes})
@@ -24,7 +23,9 @@ public record Endpoint(
         Set<String> nodeHints) {
 
     public Endpoint {
-        Objects.requireNonNull(ip, "ip");
+        if (!IpLiteral.isCanonical(ip)) {
+            throw new IllegalArgumentException("endpoint IP " + Printable.quote(ip) + " is not a canonical IP address");
+        }
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("endpoint port out of range: " + port);
         }

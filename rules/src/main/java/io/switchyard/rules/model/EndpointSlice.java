@@ -14,18 +14,26 @@ public record EndpointSlice(String namespace, String name, String serviceName, L
                             List<Member> endpoints) {
 
     public EndpointSlice {
-        Objects.requireNonNull(namespace, "namespace");
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(serviceName, "serviceName");
+        require(KubeNames.isDnsLabel(namespace), "namespace", namespace, "a DNS label");
+        require(KubeNames.isDnsSubdomain(name), "name", name, "a DNS subdomain");
+        require(KubeNames.isDnsLabel(serviceName), "service name", serviceName, "a DNS label");
         ports = List.copyOf(ports);
         endpoints = List.copyOf(endpoints);
     }
 
-    /** One port of the slice; its name matches the Service port's name. */
+    private static void require(boolean valid, String what, String value, String form) {
+        if (!valid) {
+            throw new IllegalArgumentException("EndpointSlice " + what + " " + Printable.quote(value) + " is not " + form);
+        }
+    }
+
+    /** One port of the slice; its name matches the Service port's name (empty, or a DNS label). */
     public record Port(String name, int port, Protocol protocol) {
         public Port {
             name = name == null ? "" : name;
             Objects.requireNonNull(protocol, "protocol");
+            require(name.isEmpty() || KubeNames.isDnsLabel(name), "port name", name, "a DNS label");
+            require(port >= 1 && port <= 65535, "port", Integer.toString(port), "in 1-65535");
         }
     }
 
@@ -33,7 +41,7 @@ public record EndpointSlice(String namespace, String name, String serviceName, L
     public record Member(String ip, String nodeName, String zone, boolean ready, boolean serving,
                          boolean terminating, Set<String> zoneHints, Set<String> nodeHints) {
         public Member {
-            Objects.requireNonNull(ip, "ip");
+            require(IpLiteral.isCanonical(ip), "endpoint IP", ip, "a canonical IP address");
             zoneHints = Set.copyOf(zoneHints);
             nodeHints = Set.copyOf(nodeHints);
         }

@@ -23,7 +23,7 @@ public enum IpFamily {
                 return family;
             }
         }
-        throw new IllegalArgumentException("unknown IP family \"" + name + "\" (want IPv4 or IPv6)");
+        throw new IllegalArgumentException("unknown IP family " + Printable.quote(name) + " (want IPv4 or IPv6)");
     }
 
     @Override

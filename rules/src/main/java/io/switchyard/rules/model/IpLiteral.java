@@ -62,9 +62,54 @@ public final class IpLiteral {
     public static String canonical(String text) {
         byte[] bytes = parse(text);
         if (bytes == null) {
-            throw new IllegalArgumentException("not an IP address: \"" + text + "\"");
+            throw new IllegalArgumentException("not an IP address: " + Printable.quote(text));
         }
         return format(bytes);
+    }
+
+    /**
+     * Whether the text is an IP literal in exactly the spelling {@link #canonical} gives it: the
+     * form the rules model holds, which can never carry anything but digits, hex, '.' and ':'.
+     */
+    public static boolean isCanonical(String text) {
+        if (text == null || text.isEmpty() || text.length() > 39) {
+            return false;
+        }
+        if (text.indexOf(':') < 0) {
+            return isCanonicalDottedQuad(text);
+        }
+        byte[] bytes = parse(text);
+        return bytes != null && bytes.length == 16 && format(bytes).equals(text);
+    }
+
+    /** Four decimal octets 0-255 without leading zeros, checked without allocating. */
+    private static boolean isCanonicalDottedQuad(String s) {
+        int octets = 0;
+        int i = 0;
+        while (i < s.length()) {
+            int start = i;
+            int value = 0;
+            while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9' && i - start < 3) {
+                value = value * 10 + (s.charAt(i) - '0');
+                i++;
+            }
+            int digits = i - start;
+            if (digits == 0 || value > 255 || (digits > 1 && s.charAt(start) == '0')) {
+                return false;
+            }
+            octets++;
+            if (i == s.length()) {
+                break;
+            }
+            if (s.charAt(i) != '.' || octets == 4) {
+                return false;
+            }
+            i++;
+            if (i == s.length()) {
+                return false;
+            }
+        }
+        return octets == 4;
     }
 
     /** Prints address bytes: dotted quad for IPv4, RFC 5952 for IPv6. */

@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * The node this proxy runs on: its name, the labels that drive topology, its addresses
- * (from {@code status.addresses}) and the pod CIDRs assigned to it.
+ * (from {@code status.addresses}, canonical IP literals) and the pod CIDRs assigned to it
+ * (each a valid CIDR). The name is only compared, never rendered.
  */
 public record LocalNode(String name, Map<String, String> labels, List<String> addresses, List<String> podCidrs) {
 
@@ -18,6 +19,13 @@ public record LocalNode(String name, Map<String, String> labels, List<String> ad
         labels = Map.copyOf(labels);
         addresses = List.copyOf(addresses);
         podCidrs = List.copyOf(podCidrs);
+        for (String address : addresses) {
+            if (!IpLiteral.isCanonical(address)) {
+                throw new IllegalArgumentException("node address " + Printable.quote(address)
+                        + " is not a canonical IP address");
+            }
+        }
+        podCidrs.forEach(Cidr::parse);
     }
 
     /** A node known only by name, as before its Node object has been seen. */

@@ -14,17 +14,4 @@ public enum Protocol {
     public String lowerCase() {
         return lower;
     }
-
-    /** Parses the API spelling; an absent protocol means TCP, as the API server defaults it. */
-    public static Protocol fromApi(String value) {
-        if (value == null || value.isEmpty()) {
-            return TCP;
-        }
-        return switch (value.toUpperCase(Locale.ROOT)) {
-            case "TCP" -> TCP;
-            case "UDP" -> UDP;
-            case "SCTP" -> SCTP;
-            default -> throw new IllegalArgumentException("unsupported protocol \"" + value + "\"");
-        };
-    }
 }

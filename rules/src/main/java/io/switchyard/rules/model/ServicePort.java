@@ -6,6 +6,7 @@ import java.util.Objects;
 /**
  * One port of one Service as this node's proxier sees it: already reduced to the proxier's IP
  * family, with the traffic policies resolved to booleans the way kube-proxy's ServicePort does.
+ * Its addresses are canonical IP literals and its ports in range (checked on construction).
  *
  * @param clusterIP                 the cluster IP of the proxier's family
  * @param nodePort                  0 when the port has none
@@ -31,14 +32,23 @@ public record ServicePort(
 
     public ServicePort {
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(clusterIP, "clusterIP");
         Objects.requireNonNull(sessionAffinity, "sessionAffinity");
+        requireCanonical("cluster IP", clusterIP);
         requirePort("port", port, false);
         requirePort("nodePort", nodePort, true);
         requirePort("healthCheckNodePort", healthCheckNodePort, true);
         externalIPs = List.copyOf(externalIPs);
         loadBalancerVIPs = List.copyOf(loadBalancerVIPs);
         loadBalancerSourceRanges = List.copyOf(loadBalancerSourceRanges);
+        externalIPs.forEach(ip -> requireCanonical("external IP", ip));
+        loadBalancerVIPs.forEach(ip -> requireCanonical("load balancer IP", ip));
+    }
+
+    /** Every address is rendered into rules: only canonical IP literals may exist here. */
+    private static void requireCanonical(String what, String ip) {
+        if (!IpLiteral.isCanonical(ip)) {
+            throw new IllegalArgumentException(what + " " + Printable.quote(ip) + " is not a canonical IP address");
+        }
     }
 
     private static void requirePort(String what, int value, boolean zeroAllowed) {

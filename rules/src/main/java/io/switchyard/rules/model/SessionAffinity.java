@@ -10,8 +10,9 @@ public sealed interface SessionAffinity {
     /** ClientIP affinity: a client sticks to its endpoint for {@code timeoutSeconds}. */
     record ClientIp(int timeoutSeconds) implements SessionAffinity {
         public ClientIp {
-            if (timeoutSeconds <= 0 || timeoutSeconds > 86400) {
-                throw new IllegalArgumentException("session affinity timeout must be in 1..86400, got " + timeoutSeconds);
+            if (timeoutSeconds <= 0 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
+                throw new IllegalArgumentException("session affinity timeout must be in 1.." + MAX_TIMEOUT_SECONDS
+                        + ", got " + timeoutSeconds);
             }
         }
     }
@@ -20,4 +21,7 @@ public sealed interface SessionAffinity {
 
     /** The default ClientIP timeout the API server fills in: three hours. */
     int DEFAULT_TIMEOUT_SECONDS = 10800;
+
+    /** The longest ClientIP timeout the API server accepts: one day. */
+    int MAX_TIMEOUT_SECONDS = 86400;
 }

@@ -76,4 +76,31 @@ class IpLiteralTest {
         assertThat(IpLiteral.isLoopback("10.0.0.1")).isFalse();
         assertThat(IpLiteral.isLoopback("localhost")).isFalse();
     }
+
+    @ParameterizedTest(name = "\"{0}\" canonical: {1}")
+    @CsvSource(delimiter = '|', value = {
+            "10.0.0.1                 | true",
+            "0.0.0.0                  | true",
+            "255.255.255.255          | true",
+            "fd00::1                  | true",
+            "::                       | true",
+            "010.0.0.1                | false",
+            "10.0.0.01                | false",
+            "10.0.0.256               | false",
+            "10.0.0                   | false",
+            "10.0.0.1.                | false",
+            "10..0.1                  | false",
+            "' 10.0.0.1'              | false",
+            "FD00::1                  | false",
+            "fd00:0::1                | false",
+            "::ffff:10.0.0.1          | false",
+            "''                       | false",
+            "'10.0.0.1\n'             | false",
+    })
+    void canonicalFormIsRecognisedExactly(String text, boolean canonical) {
+        assertThat(IpLiteral.isCanonical(text)).isEqualTo(canonical);
+        if (canonical) {
+            assertThat(IpLiteral.canonical(text)).isEqualTo(text);
+        }
+    }
 }
