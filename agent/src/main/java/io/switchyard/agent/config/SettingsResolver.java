@@ -1,5 +1,7 @@
 package io.switchyard.agent.config;
 
+import io.switchyard.rules.iptables.LocalTrafficDetector;
+import io.switchyard.rules.model.Printable;
 import io.switchyard.agent.logging.LogFormat;
 import io.switchyard.agent.logging.LoggingSettings;
 import io.switchyard.ipvs.Schedulers;
@@ -167,6 +169,15 @@ public final class SettingsResolver {
         return addresses;
     }
 
+    /** An interface name (or prefix) reaches iptables rules: it must be one, and nothing more. */
+    private void requireInterfaceName(Setting<String> setting, boolean prefix) {
+        String name = value(setting);
+        String problem = LocalTrafficDetector.interfaceNameProblem(name, prefix);
+        if (problem != null) {
+            throw new ConfigException(label(setting) + " " + Printable.quote(name) + " " + problem);
+        }
+    }
+
     private String detectLocalMode() {
         String mode = or(DETECT_LOCAL_MODE, "ClusterCIDR");
         switch (mode) {
@@ -176,12 +187,14 @@ public final class SettingsResolver {
                     throw new ConfigException(label(DETECT_LOCAL_MODE) + " BridgeInterface needs "
                             + BRIDGE_INTERFACE.flag() + " (" + BRIDGE_INTERFACE.path() + ")");
                 }
+                requireInterfaceName(BRIDGE_INTERFACE, false);
             }
             case "InterfaceNamePrefix" -> {
                 if (value(INTERFACE_NAME_PREFIX) == null) {
                     throw new ConfigException(label(DETECT_LOCAL_MODE) + " InterfaceNamePrefix needs "
                             + INTERFACE_NAME_PREFIX.flag() + " (" + INTERFACE_NAME_PREFIX.path() + ")");
                 }
+                requireInterfaceName(INTERFACE_NAME_PREFIX, true);
             }
             default -> throw new ConfigException(label(DETECT_LOCAL_MODE) + ": unknown mode \"" + mode
                     + "\" (want ClusterCIDR, NodeCIDR, BridgeInterface or InterfaceNamePrefix)");

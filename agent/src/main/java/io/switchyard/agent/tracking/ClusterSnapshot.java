@@ -35,7 +35,7 @@ public record ClusterSnapshot(ClusterState state, LocalNode node, List<Problem> 
         LocalNode node = LocalNode.named(nodeName);
         for (V1Node candidate : objects.nodes()) {
             if (candidate.getMetadata() != null && nodeName.equals(candidate.getMetadata().getName())) {
-                node = NodeConverter.convert(candidate);
+                node = NodeConverter.convert(candidate, problems);
             }
         }
         return new ClusterSnapshot(tracker.takeChanges().state(), node, problems);

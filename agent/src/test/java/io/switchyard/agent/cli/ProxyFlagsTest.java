@@ -178,6 +178,19 @@ class ProxyFlagsTest {
                 "--pod-bridge-interface", "cbr0").bridgeInterface()).isEqualTo("cbr0");
     }
 
+    @Test
+    void anInterfaceNameThatIsNotOneIsRefusedBeforeItReachesARule() {
+        assertThatThrownBy(() -> resolve("--hostname-override", "node-a", "--detect-local-mode", "BridgeInterface",
+                "--pod-bridge-interface", "br0 -j ACCEPT"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--pod-bridge-interface")
+                .hasMessageContaining("br0 -j ACCEPT");
+        assertThatThrownBy(() -> resolve("--hostname-override", "node-a", "--detect-local-mode", "InterfaceNamePrefix",
+                "--pod-interface-name-prefix", "veth+"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--pod-interface-name-prefix");
+        assertThat(resolve("--hostname-override", "node-a", "--detect-local-mode", "InterfaceNamePrefix",
+                "--pod-interface-name-prefix", "veth").interfaceNamePrefix()).isEqualTo("veth");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"nftables", "kernelspace"})
     void proxyModesSwitchyardDoesNotRunAreRefusedClearly(String mode) {

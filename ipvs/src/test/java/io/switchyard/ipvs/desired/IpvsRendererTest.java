@@ -26,6 +26,7 @@ import static io.switchyard.ipvs.desired.ServiceFixtures.state;
 import static io.switchyard.ipvs.desired.ServiceFixtures.svc;
 import static io.switchyard.ipvs.desired.ServiceFixtures.terminatingNotServing;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The ipvs proxier's choices, branch by branch, checked against kube-proxy v1.32's proxier.go. */
 class IpvsRendererTest {
@@ -295,15 +296,10 @@ class IpvsRendererTest {
     }
 
     @Test
-    void aServicePortWithAMalformedAddressIsLeftOutAndReported() {
-        IpvsDesiredState state = render(state(
-                svc("bad").externalIps("198.51.100.007"), List.of(ready("10.244.2.5", "node-b")),
-                svc("good").clusterIp("10.96.0.11"), List.of(ready("10.244.2.6", "node-b"))));
-        assertThat(state.servers().keySet()).extracting(VirtualServer.Key::address).containsExactly("10.96.0.11");
-        assertThat(state.boundAddresses()).containsExactly("10.96.0.11");
-        assertThat(members(state, KubeIpset.CLUSTER_IP)).containsExactly("10.96.0.11,tcp:80");
-        assertThat(state.problems()).containsExactly(
-                "ns/bad:p: address \"198.51.100.007\" is not in canonical form; service port left out");
+    void aMalformedAddressCannotReachTheRenderer() {
+        assertThatThrownBy(() -> state(
+                svc("bad").externalIps("198.51.100.007"), List.of(ready("10.244.2.5", "node-b"))))
+                .as("the model refuses it before any renderer sees it").hasMessageContaining("not a canonical");
     }
 
     @Test
