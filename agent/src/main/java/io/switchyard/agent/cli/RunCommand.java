@@ -13,6 +13,10 @@ import io.switchyard.agent.iptables.IptablesDataplane;
 import io.switchyard.agent.iptables.NfacctCounters;
 import io.switchyard.agent.proxy.DualStackProxier;
 import io.switchyard.agent.proxy.Proxier;
+import io.switchyard.agent.proxy.SyncListener;
+import io.switchyard.agent.conntrack.ConntrackReconciler;
+import io.switchyard.netlink.conntrack.Conntrack;
+import io.switchyard.netlink.conntrack.CtnetlinkConntrack;
 import io.switchyard.agent.logging.Logging;
 import io.kubernetes.client.openapi.ApiClient;
 import io.switchyard.agent.source.ApiClients;
@@ -73,12 +77,17 @@ public final class RunCommand implements Callable<Integer> {
         NodeSetup.apply(settings, ProcSysctls.host());
         InstantSource clock = InstantSource.system();
         try (AgentServers servers = new AgentServers(settings, processes, clock)) {
+            List<SyncListener> listeners = new ArrayList<>(servers.listeners());
+            Conntrack conntrack = openConntrack();
+            if (conntrack != null) {
+                listeners.add(new ConntrackReconciler(conntrack));
+            }
             List<Proxier> proxiers = new ArrayList<>();
             NfacctCounters counters = new NfacctCounters(processes);
             for (IpFamily family : supportedFamilies(processes)) {
                 IptablesDataplane dataplane = new IptablesDataplane(family, settings, new Iptables(family, processes), counters);
                 proxiers.add(new Proxier(dataplane, settings.hostname(), settings.syncPeriod(), settings.minSyncPeriod(),
-                        servers.listeners(), clock));
+                        listeners, clock));
             }
             LOG.log(System.Logger.Level.INFO, "Starting Switchyard proxyMode={0} node={1} families={2}",
                     settings.proxyMode(), settings.hostname(), proxiers.stream().map(Proxier::family).toList());
@@ -116,6 +125,17 @@ public final class RunCommand implements Callable<Integer> {
             throw new ConfigException(e.getMessage() + ", or use --from PATH");
         } catch (IOException e) {
             throw new ConfigException("cannot read kubeconfig " + settings.kubeconfig() + ": " + e.getMessage());
+        }
+    }
+
+    /** The conntrack table, for cleaning stale UDP flows; null (logged) when the kernel offers none. */
+    private static Conntrack openConntrack() {
+        try {
+            return CtnetlinkConntrack.open();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Cannot open the conntrack table, stale UDP flows will not be cleaned: {0}",
+                    e.getMessage());
+            return null;
         }
     }
 

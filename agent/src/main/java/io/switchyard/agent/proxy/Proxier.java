@@ -298,7 +298,8 @@ public final class Proxier implements ServiceHandler, EndpointSliceHandler, Node
             full = applied.full();
         }
         SyncReport report = new SyncReport(family, full, clock.instant(), elapsed, state.services().size(),
-                state.totalEndpoints(), changes.changedServices().size(), changes.serviceChanges(),
+                state.totalEndpoints(), state, full ? state.services().keySet() : changes.changedPorts(),
+                changes.changedServices().size(), changes.serviceChanges(),
                 changes.endpointChanges(), changes.triggerTimes(), healthChecks(state, currentNode), outcome);
         switch (outcome) {
             case SyncOutcome.Applied applied -> {

@@ -1,15 +1,20 @@
 package io.switchyard.agent.proxy;
 
+import io.switchyard.rules.model.ClusterState;
 import io.switchyard.rules.model.IpFamily;
+import io.switchyard.rules.model.ServicePortName;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What one sync did, whatever the mode: the figures kube-proxy logs and exports as metrics.
  *
+ * @param state             the cluster state this sync programmed
+ * @param changedPorts      the service ports that changed since the previous sync (all of them on a full one)
  * @param changedServices   Services whose rules this sync rewrote
  * @param serviceEvents     Service events that went into this sync
  * @param endpointEvents    EndpointSlice events that went into this sync
@@ -25,6 +30,8 @@ public record SyncReport(
         Duration elapsed,
         int services,
         int endpoints,
+        ClusterState state,
+        Set<ServicePortName> changedPorts,
         int changedServices,
         int serviceEvents,
         int endpointEvents,
@@ -33,6 +40,7 @@ public record SyncReport(
         SyncOutcome outcome) {
 
     public SyncReport {
+        changedPorts = Set.copyOf(changedPorts);
         triggerTimes = Map.copyOf(triggerTimes);
         healthChecks = Map.copyOf(healthChecks);
     }

@@ -33,6 +33,7 @@ public final class Reports {
     public static SyncReport report(IpFamily family, boolean full, Instant finished, Duration elapsed,
                                     Map<String, List<Instant>> triggerTimes,
                                     Map<String, SyncReport.HealthCheck> checks, SyncOutcome outcome) {
-        return new SyncReport(family, full, finished, elapsed, 3, 5, 1, 1, 1, triggerTimes, checks, outcome);
+        return new SyncReport(family, full, finished, elapsed, 3, 5, io.switchyard.rules.model.ClusterState.of(Map.of(), Map.of()),
+                java.util.Set.of(), 1, 1, 1, triggerTimes, checks, outcome);
     }
 }

@@ -188,8 +188,8 @@ public final class TrafficLab implements AutoCloseable {
 
     /**
      * Replaces the node's rules with an iptables-restore document (every table it names is
-     * flushed first) and forgets every connection the node's conntrack tracked, so what the
-     * previous rules decided cannot carry over. Creates kube-proxy's nfacct counters first.
+     * flushed first). Creates kube-proxy's nfacct counters first. Conntrack is left alone: every
+     * scenario uses its own addresses, and cleaning stale flows is the proxy's job, not the lab's.
      */
     public void loadRules(String iptablesRestoreDocument) {
         NetworkNamespace node = namespace(NODE);
@@ -198,7 +198,6 @@ public final class TrafficLab implements AutoCloseable {
             countersCreated = true;
         }
         node.exec(iptablesRestoreDocument, "iptables-restore").requireSuccess("iptables-restore into the node");
-        node.exec(null, "conntrack", "-F").requireSuccess("conntrack -F in the node");
     }
 
     /** The node's rules with packet counters, for failure messages. */
@@ -277,6 +276,21 @@ public final class TrafficLab implements AutoCloseable {
                 line.append((char) c);
             }
             return c < 0 && line.isEmpty() ? null : line.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts a test program's {@code main} in a namespace (a role) and returns it running, its
+     * standard error going to the lab's logs; the caller reads its output and waits for it.
+     */
+    public Process startProgram(String role, Class<?> main, String... args) {
+        Path log = logs.resolve(main.getSimpleName() + "-" + System.nanoTime() + ".log");
+        try {
+            Process process = new ProcessBuilder(javaIn(namespace(role), main, args)).redirectError(log.toFile()).start();
+            process.getOutputStream().close();
+            return process;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
