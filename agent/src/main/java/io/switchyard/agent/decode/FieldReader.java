@@ -148,7 +148,7 @@ final class FieldReader {
         try {
             return OffsetDateTime.parse(value);
         } catch (DateTimeParseException e) {
-            problemAt(path, "expected an RFC 3339 time, found " + quote(value));
+            problemAt(path, "expected an RFC 3339 time, found the string " + quote(value));
             return null;
         }
     }
