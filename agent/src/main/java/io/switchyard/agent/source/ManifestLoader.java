@@ -105,8 +105,8 @@ public final class ManifestLoader {
             try {
                 long size = Files.size(file);
                 if (size > maxFileBytes) {
-                    problems.add(new Problem(file.toString(), "the file is " + mebibytes(size) + ", more than the "
-                            + mebibytes(maxFileBytes) + " a manifest may be; skipped"));
+                    problems.add(new Problem(file.toString(), "the file is " + size(size) + ", more than the "
+                            + size(maxFileBytes) + " a manifest may be; skipped"));
                     return;
                 }
                 text = utf8(Files.readAllBytes(file));
@@ -301,8 +301,11 @@ public final class ManifestLoader {
         return out.toString();
     }
 
-    private static String mebibytes(long bytes) {
-        return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+    private static String size(long bytes) {
+        if (bytes >= 1L << 20) {
+            return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+        }
+        return bytes >= 1L << 10 ? String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0) : bytes + " bytes";
     }
 
     /** Why an I/O operation failed, in words rather than an exception's name. */
