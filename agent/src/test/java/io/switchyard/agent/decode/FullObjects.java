@@ -27,15 +27,15 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
-/** client-java objects with every field the decoders keep set (and no other), for round trips. */
-final class FullObjects {
+/** client-java objects with every field the decoders keep set (and no other): what the fixtures of {@code src/test/resources/decode} decode to. */
+public final class FullObjects {
 
-    static final String TRIGGER = "endpoints.kubernetes.io/last-change-trigger-time";
+    public static final String TRIGGER = "endpoints.kubernetes.io/last-change-trigger-time";
 
     private FullObjects() {
     }
 
-    static V1Service service() {
+    public static V1Service service() {
         return new V1Service().apiVersion("v1").kind("Service")
                 .metadata(new V1ObjectMeta().name("web").namespace("demo").resourceVersion("4711")
                         .labels(Map.of("app", "web", "tier", "frontend")))
@@ -58,7 +58,7 @@ final class FullObjects {
                         new V1LoadBalancerIngress().ip("198.51.100.8").ipMode("Proxy")))));
     }
 
-    static V1EndpointSlice slice() {
+    public static V1EndpointSlice slice() {
         return new V1EndpointSlice().apiVersion("discovery.k8s.io/v1").kind("EndpointSlice")
                 .metadata(new V1ObjectMeta().name("web-x7k2p").namespace("demo").resourceVersion("4712")
                         .labels(Map.of("kubernetes.io/service-name", "web",
@@ -79,7 +79,7 @@ final class FullObjects {
                         new DiscoveryV1EndpointPort().name("metrics").protocol("UDP").port(9100)));
     }
 
-    static V1Node node() {
+    public static V1Node node() {
         return new V1Node().apiVersion("v1").kind("Node")
                 .metadata(new V1ObjectMeta().name("node-a").resourceVersion("4713")
                         .deletionTimestamp(OffsetDateTime.of(2026, 3, 1, 11, 0, 0, 0, ZoneOffset.UTC))
