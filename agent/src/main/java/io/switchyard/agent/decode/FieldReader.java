@@ -226,7 +226,8 @@ final class FieldReader {
         T read(FieldReader reader) throws IOException;
     }
 
-    private boolean beginArray() throws IOException {
+    /** Starts reading a list: true if there is one; false for null or (noting it) another type. */
+    boolean beginArray() throws IOException {
         JsonToken token = in.peek();
         if (token == JsonToken.BEGIN_ARRAY) {
             in.beginArray();

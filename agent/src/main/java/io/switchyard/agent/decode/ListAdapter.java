@@ -70,11 +70,9 @@ public final class ListAdapter<T extends KubernetesObject, L extends KubernetesL
     }
 
     private void readItems(JsonReader in, FieldReader fields, List<T> into) throws IOException {
-        if (in.peek() != JsonToken.BEGIN_ARRAY) {
-            fields.list(f -> null); // null, or the wrong type noted
-            return;
+        if (!fields.beginArray()) {
+            return; // null, or the wrong type noted
         }
-        in.beginArray();
         while (in.hasNext()) {
             try {
                 T item = items.read(in);

@@ -1,16 +1,17 @@
 package io.switchyard.agent.decode;
 
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.switchyard.agent.tracking.ChangeTracker;
 
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
-/** Reads {@code metadata}: the identity, version, labels and the one annotation the proxy uses. */
+/**
+ * Reads {@code metadata}: the identity, version, labels and the one annotation the proxy uses
+ * (the EndpointSlice controller's last-change-trigger-time, for the sync latency metric).
+ */
 final class Metadata {
-
-    /** The EndpointSlice controller's stamp of the change that triggered a slice update; the only annotation kept. */
-    static final String TRIGGER_TIME_ANNOTATION = "endpoints.kubernetes.io/last-change-trigger-time";
 
     private Metadata() {
     }
@@ -33,7 +34,7 @@ final class Metadata {
                 case "namespace" -> meta.setNamespace(fields.token());
                 case "resourceVersion" -> meta.setResourceVersion(fields.string());
                 case "labels" -> meta.setLabels(orEmpty(fields.stringMap(key -> true)));
-                case "annotations" -> meta.setAnnotations(orEmpty(fields.stringMap(TRIGGER_TIME_ANNOTATION::equals)));
+                case "annotations" -> meta.setAnnotations(orEmpty(fields.stringMap(ChangeTracker.TRIGGER_TIME_ANNOTATION::equals)));
                 case "deletionTimestamp" -> {
                     if (deletionTimestamp) {
                         meta.setDeletionTimestamp(fields.time());

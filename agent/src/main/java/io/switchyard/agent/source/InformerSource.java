@@ -42,6 +42,11 @@ import java.util.function.Consumer;
  * Feeds the handlers from the API server through client-java informers, as kube-proxy's
  * Service, EndpointSlice and Node informers do.
  *
+ * <p>Responses are decoded by the proxy's own decoders ({@link ResourceDecoder}), not
+ * client-java's: fields they do not know (a newer API server's) are ignored at every level, and
+ * only the fields the proxy uses are kept. A listed object one of whose used fields cannot be
+ * read is skipped with a warning, the others are delivered; a watched one counts as deleted.
+ *
  * <p>Three informers list and watch Services and EndpointSlices in all namespaces, with
  * kube-proxy's label selector ({@link ProxySelection}: service-proxy-name and headless), and this
  * node's Node object. client-java's reflector relists after 410 Gone and after a broken watch, and

@@ -117,7 +117,7 @@ public final class ManifestLoader {
                 problems.add(new Problem(file.toString(), e.getMessage() + "; skipped"));
                 return;
             }
-            FileReader reader = new FileReader(file);
+            DocumentReader reader = new DocumentReader(file);
             try {
                 YamlDocuments.read(text, file.toString(), reader);
             } catch (YamlSyntaxException e) {
@@ -140,7 +140,7 @@ public final class ManifestLoader {
     }
 
     /** The objects of one file, decoded document by document (and List item by List item). */
-    private static final class FileReader implements YamlDocuments.Sink {
+    private static final class DocumentReader implements YamlDocuments.Sink {
         final Path file;
         final List<KubernetesObject> objects = new ArrayList<>();
         final List<Problem> problems = new ArrayList<>();
@@ -150,7 +150,7 @@ public final class ManifestLoader {
         int document = 1;
         int item;
 
-        FileReader(Path file) {
+        DocumentReader(Path file) {
             this.file = file;
         }
 
