@@ -13,6 +13,9 @@ import okhttp3.Response;
 import okhttp3.ResponseBody;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -23,6 +26,27 @@ import java.util.function.Consumer;
 final class ApiLists {
 
     private ApiLists() {
+    }
+
+    /** What went wrong, in words: the HTTP answer, or the messages of the causes (not their class names). */
+    static String describe(Throwable error) {
+        if (error instanceof ApiException api && api.getCode() != 0) {
+            return "HTTP " + api.getCode() + " " + Objects.requireNonNullElse(api.getResponseBody(), "");
+        }
+        List<String> messages = new ArrayList<>();
+        for (Throwable t = error; t != null && messages.size() < 5; t = t.getCause()) {
+            String message = t.getMessage();
+            if (t instanceof ApiException && message != null) {
+                // client-java's ApiException reports all its fields, one per line: keep the message.
+                message = message.lines().findFirst().orElse("").replaceFirst("^Message: ", "");
+                message = message.equals("null") ? null : message;
+            }
+            boolean wrapper = t.getCause() != null && String.valueOf(t.getCause()).equals(message);
+            if (message != null && !wrapper && !messages.contains(message)) {
+                messages.add(message);
+            }
+        }
+        return messages.isEmpty() ? "unknown error" : String.join(": ", messages);
     }
 
     /**

@@ -38,8 +38,7 @@ public final class ApiSnapshot {
                     ApiLists.execute(core.listNode().fieldSelector("metadata.name=" + nodeName).buildCall(null),
                             ResourceDecoder.NODES, rejected).getItems());
         } catch (ApiException e) {
-            throw new IllegalStateException("listing from the API server failed: "
-                    + (e.getCode() != 0 ? "HTTP " + e.getCode() + " " : "") + e.getMessage(), e);
+            throw new IllegalStateException("listing from the API server failed: " + ApiLists.describe(e), e);
         }
     }
 }

@@ -316,7 +316,7 @@ public final class InformerSource implements AutoCloseable {
         private void failure(Exception error) {
             failures++;
             reported = error;
-            warn("Failed to list or watch " + kind + " objects, will retry: " + describe(error));
+            warn("Failed to list or watch " + kind + " objects, will retry: " + ApiLists.describe(error));
         }
 
         /** Waits, on top of the reflector's own second, as client-go's backoff would after failures. */
@@ -339,7 +339,7 @@ public final class InformerSource implements AutoCloseable {
         /** The reflector's error handler, for what failure() has not logged (a watch stream that failed). */
         private void failed(Throwable error) {
             if (error != reported) {
-                warn("Watch of " + kind + " objects failed, will relist: " + describe(error));
+                warn("Watch of " + kind + " objects failed, will relist: " + ApiLists.describe(error));
             }
         }
 
@@ -360,22 +360,6 @@ public final class InformerSource implements AutoCloseable {
         /** An item of a LIST that cannot be read: it is left out, the others are delivered. */
         private void skipped(ObjectRejectedException rejected) {
             LOG.log(Level.WARNING, "Skipping " + rejected.object() + " from the API server: " + rejected.fields());
-        }
-
-        /** What went wrong, in words: the HTTP answer, or the messages of the causes (not their class names). */
-        private static String describe(Throwable error) {
-            if (error instanceof ApiException api && api.getCode() != 0) {
-                return "HTTP " + api.getCode() + " " + Objects.requireNonNullElse(api.getResponseBody(), "");
-            }
-            List<String> messages = new ArrayList<>();
-            for (Throwable t = error; t != null && messages.size() < 5; t = t.getCause()) {
-                String message = t.getMessage();
-                boolean wrapper = t.getCause() != null && String.valueOf(t.getCause()).equals(message);
-                if (message != null && !wrapper && !messages.contains(message)) {
-                    messages.add(message);
-                }
-            }
-            return messages.isEmpty() ? "unknown error" : String.join(": ", messages);
         }
 
         @Override
