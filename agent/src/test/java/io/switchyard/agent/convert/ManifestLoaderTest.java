@@ -397,6 +397,43 @@ class ManifestLoaderTest {
     }
 
     @Test
+    void aJsonListLoadsItemByItemAsYamlWould() throws IOException {
+        Path json = write("list.json", """
+                {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""},
+                 "items": [
+                  {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a", "namespace": "demo"},
+                   "spec": {"clusterIP": "10.96.0.1", "ports": [{"name": "http", "port": 80}]}},
+                  {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "b", "namespace": "demo"},
+                   "spec": {"clusterIP": "10.96.0.2", "ports": [{"name": "http", "port": "eighty"}]}},
+                  {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                   "metadata": {"name": "a-1", "namespace": "demo", "labels": {"kubernetes.io/service-name": "a"}},
+                   "addressType": "IPv4", "endpoints": [{"addresses": ["10.244.1.11"]}]}
+                 ]}
+                """);
+        Path yaml = write("list.yaml", "# the same, as YAML\n" + Files.readString(json));
+
+        ManifestLoader.Result fromJson = ManifestLoader.load(json);
+        ManifestLoader.Result fromYaml = ManifestLoader.load(yaml);
+
+        assertThat(fromJson.objects()).isEqualTo(fromYaml.objects());
+        assertThat(fromJson.objects().services()).extracting(ManifestLoaderTest::name).containsExactly("demo/a");
+        assertThat(fromJson.objects().endpointSlices()).hasSize(1);
+        assertThat(fromJson.problems()).extracting(Problem::toString).containsExactly("Service demo/b in " + json
+                + ": spec.ports[0].port: expected an integer, found the string \"eighty\"; skipped");
+    }
+
+    @Test
+    void jsonThatIsNotValidIsReportedAsTheYamlReaderSeesIt() throws IOException {
+        Path file = write("broken.json", "{\"kind\": \"Service\", \"metadata\": {\"name\": \"web\"}\n");
+
+        ManifestLoader.Result result = ManifestLoader.load(file);
+
+        assertThat(result.problems()).extracting(Problem::toString).singleElement().asString()
+                .isEqualTo(file + ": not valid YAML: line 2, column 1: expected ',' or '}', but got <stream end>; skipped");
+        assertNoJavaInternals(result);
+    }
+
+    @Test
     void documentsThatAreNotObjectsAreOneLineEach() throws IOException {
         Path file = write("odd.yaml", "just text\n---\n- a\n---\nkind: [Service]\nmetadata: {name: x}\n---\n"
                 + service("demo", "web", "10.96.0.10", "80"));
