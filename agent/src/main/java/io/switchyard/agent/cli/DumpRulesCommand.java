@@ -106,6 +106,6 @@ public final class DumpRulesCommand implements Callable<Integer> {
             return loaded.objects();
         }
         return ApiSnapshot.list(RunCommand.apiClient(settings), new ProxySelection(settings.serviceProxyName()),
-                settings.hostname());
+                settings.hostname(), problems::add);
     }
 }

@@ -1,9 +1,7 @@
 package io.switchyard.agent.source;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import com.google.gson.reflect.TypeToken;
+import com.google.gson.JsonParseException;
+import com.google.gson.stream.JsonReader;
 import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ListerWatcher;
@@ -15,26 +13,19 @@ import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
-import io.kubernetes.client.openapi.models.V1EndpointSliceList;
 import io.kubernetes.client.openapi.models.V1Node;
-import io.kubernetes.client.openapi.models.V1NodeList;
-import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Service;
-import io.kubernetes.client.openapi.models.V1ServiceList;
 import io.kubernetes.client.util.CallGenerator;
 import io.kubernetes.client.util.CallGeneratorParams;
-import io.kubernetes.client.util.ClientBuilder;
-import io.kubernetes.client.util.KubeConfig;
 import io.kubernetes.client.util.Watch;
 import io.kubernetes.client.util.Watchable;
+import io.switchyard.agent.decode.ObjectRejectedException;
+import io.switchyard.agent.decode.ResourceDecoder;
 import okhttp3.Call;
 
 import java.io.IOException;
-import java.io.Reader;
+import java.io.StringReader;
 import java.lang.System.Logger.Level;
-import java.lang.reflect.Type;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -46,11 +37,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * Feeds the handlers from the API server through client-java informers, as kube-proxy's
  * Service, EndpointSlice and Node informers do.
+ *
+ * <p>Responses are decoded by the proxy's own decoders ({@link ResourceDecoder}), not
+ * client-java's: fields they do not know (a newer API server's) are ignored at every level, and
+ * only the fields the proxy uses are kept. A listed object one of whose used fields cannot be
+ * read is skipped with a warning, the others are delivered; a watched one counts as deleted.
  *
  * <p>Three informers list and watch Services and EndpointSlices in all namespaces, with
  * kube-proxy's label selector ({@link ProxySelection}: service-proxy-name and headless), and this
@@ -114,22 +109,19 @@ public final class InformerSource implements AutoCloseable {
         String labelSelector = selection.labelSelector(); // kube-proxy uses one for both
         String nodeSelector = "metadata.name=" + nodeName;
         this.feeds = List.of(
-                new Feed<>("Service", V1Service.class, V1ServiceList.class,
-                        meta -> new V1Service().metadata(meta),
+                new Feed<>(ResourceDecoder.SERVICES, V1Service.class,
                         p -> core.listServiceForAllNamespaces().labelSelector(labelSelector)
                                 .resourceVersion(p.resourceVersion).timeoutSeconds(p.timeoutSeconds)
                                 .watch(watching(p)).allowWatchBookmarks(watching(p)).buildCall(null),
                         services::onServiceAdd, services::onServiceUpdate, services::onServiceDelete,
                         services::onServicesSynced),
-                new Feed<>("EndpointSlice", V1EndpointSlice.class, V1EndpointSliceList.class,
-                        meta -> new V1EndpointSlice().metadata(meta),
+                new Feed<>(ResourceDecoder.ENDPOINT_SLICES, V1EndpointSlice.class,
                         p -> discovery.listEndpointSliceForAllNamespaces().labelSelector(labelSelector)
                                 .resourceVersion(p.resourceVersion).timeoutSeconds(p.timeoutSeconds)
                                 .watch(watching(p)).allowWatchBookmarks(watching(p)).buildCall(null),
                         slices::onEndpointSliceAdd, slices::onEndpointSliceUpdate, slices::onEndpointSliceDelete,
                         slices::onEndpointSlicesSynced),
-                new Feed<>("Node", V1Node.class, V1NodeList.class,
-                        meta -> new V1Node().metadata(meta),
+                new Feed<>(ResourceDecoder.NODES, V1Node.class,
                         p -> core.listNode().fieldSelector(nodeSelector)
                                 .resourceVersion(p.resourceVersion).timeoutSeconds(p.timeoutSeconds)
                                 .watch(watching(p)).allowWatchBookmarks(watching(p)).buildCall(null),
@@ -209,10 +201,8 @@ public final class InformerSource implements AutoCloseable {
             implements ListerWatcher<T, L>, ResourceEventHandler<T> {
 
         private final String kind;
+        private final ResourceDecoder<T, L> decoder;
         private final Class<T> type;
-        private final Class<L> listType;
-        private final Type watchType;
-        private final Function<V1ObjectMeta, T> bookmark;
         private final CallGenerator calls;
         private final Consumer<T> add;
         private final BiConsumer<T, T> update;
@@ -230,13 +220,11 @@ public final class InformerSource implements AutoCloseable {
         private long lastWarning = System.nanoTime() - WARNING_INTERVAL_NANOS;
         private Throwable reported;
 
-        Feed(String kind, Class<T> type, Class<L> listType, Function<V1ObjectMeta, T> bookmark, CallGenerator calls,
+        Feed(ResourceDecoder<T, L> decoder, Class<T> type, CallGenerator calls,
              Consumer<T> add, BiConsumer<T, T> update, Consumer<T> delete, Runnable synced) {
-            this.kind = kind;
+            this.kind = decoder.kind();
+            this.decoder = decoder;
             this.type = type;
-            this.listType = listType;
-            this.watchType = TypeToken.getParameterized(Watch.Response.class, type).getType();
-            this.bookmark = bookmark;
             this.calls = calls;
             this.add = add;
             this.update = update;
@@ -273,7 +261,7 @@ public final class InformerSource implements AutoCloseable {
             backOff();
             Call call = track(calls.generate(params));
             try {
-                L list = client.<L>execute(call, listType).getData();
+                L list = ApiLists.execute(call, decoder, this::skipped);
                 failures = 0;
                 return list;
             } catch (ApiException | RuntimeException e) {
@@ -303,7 +291,7 @@ public final class InformerSource implements AutoCloseable {
                     throw new ApiException(response.message(), response.code(), response.headers().toMultimap(), body);
                 }
                 failures = 0;
-                return new BookmarkTolerantWatch(response, call);
+                return new DecodingWatch(response, call);
             } catch (IOException e) {
                 ApiException error = new ApiException(e); // a ConnectException cause: the reflector retries the watch
                 failure(error);
@@ -328,7 +316,7 @@ public final class InformerSource implements AutoCloseable {
         private void failure(Exception error) {
             failures++;
             reported = error;
-            warn("Failed to list or watch " + kind + " objects, will retry: " + describe(error));
+            warn("Failed to list or watch " + kind + " objects, will retry: " + ApiLists.describe(error));
         }
 
         /** Waits, on top of the reflector's own second, as client-go's backoff would after failures. */
@@ -351,7 +339,7 @@ public final class InformerSource implements AutoCloseable {
         /** The reflector's error handler, for what failure() has not logged (a watch stream that failed). */
         private void failed(Throwable error) {
             if (error != reported) {
-                warn("Watch of " + kind + " objects failed, will relist: " + describe(error));
+                warn("Watch of " + kind + " objects failed, will relist: " + ApiLists.describe(error));
             }
         }
 
@@ -369,10 +357,9 @@ public final class InformerSource implements AutoCloseable {
             LOG.log(level, message);
         }
 
-        private static String describe(Throwable error) {
-            return error instanceof ApiException api && api.getCode() != 0
-                    ? "HTTP " + api.getCode() + " " + Objects.requireNonNullElse(api.getResponseBody(), "")
-                    : String.valueOf(error);
+        /** An item of a LIST that cannot be read: it is left out, the others are delivered. */
+        private void skipped(ObjectRejectedException rejected) {
+            LOG.log(Level.WARNING, "Skipping " + rejected.object() + " from the API server: " + rejected.fields());
         }
 
         @Override
@@ -431,29 +418,33 @@ public final class InformerSource implements AutoCloseable {
         }
 
         /**
-         * A watch that reads BOOKMARK events itself: client-java 27 parses their bare objects as
-         * full ones, and rejects an EndpointSlice bookmark for missing required fields (which ends
-         * the watch and forces a relist each time).
+         * A watch decoding each event with the proxy's decoders. An object that cannot be read
+         * stands for its deletion when its metadata is intact, as a LIST leaving it out would
+         * (the informer drops it, the handler is told); otherwise the watch fails, and the
+         * reflector's relist leaves the object out.
          */
-        private final class BookmarkTolerantWatch extends Watch<T> {
+        private final class DecodingWatch extends Watch<T> {
 
-            BookmarkTolerantWatch(okhttp3.Response response, Call call) {
-                super(client.getJSON(), response.body(), watchType, call);
+            DecodingWatch(okhttp3.Response response, Call call) {
+                super(client.getJSON(), response.body(), type, call);
             }
 
             @Override
             protected Watch.Response<T> parseLine(String line) throws IOException {
-                JsonObject event = JsonParser.parseString(line).getAsJsonObject();
-                JsonElement eventType = event.get("type");
-                if (eventType == null || !"BOOKMARK".equals(eventType.getAsString())) {
-                    return super.parseLine(line);
+                try {
+                    Watch.Response<T> event = decoder.events().read(new JsonReader(new StringReader(line)));
+                    return event;
+                } catch (ObjectRejectedException e) {
+                    if (!e.identified()) {
+                        throw new IOException(kind + " watch event cannot be read: " + e.getMessage());
+                    }
+                    LOG.log(Level.WARNING, "Treating " + e.object() + " as deleted: it cannot be read: " + e.fields());
+                    @SuppressWarnings("unchecked") // the partial object of the decoder of T is a T
+                    T partial = (T) e.partial();
+                    return new Watch.Response<>("DELETED", partial);
+                } catch (JsonParseException e) {
+                    throw new IOException(kind + " watch event cannot be read: " + e.getMessage());
                 }
-                String version = null;
-                if (event.get("object") instanceof JsonObject object && object.get("metadata") instanceof JsonObject meta
-                        && meta.get("resourceVersion") != null && meta.get("resourceVersion").isJsonPrimitive()) {
-                    version = meta.get("resourceVersion").getAsString();
-                }
-                return new Watch.Response<>("BOOKMARK", bookmark.apply(new V1ObjectMeta().resourceVersion(version)));
             }
         }
     }

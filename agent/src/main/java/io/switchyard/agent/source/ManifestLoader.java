@@ -1,40 +1,59 @@
 package io.switchyard.agent.source;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.kubernetes.client.common.KubernetesListObject;
+import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1Service;
-import com.google.gson.Gson;
-import io.kubernetes.client.openapi.JSON;
-import org.yaml.snakeyaml.DumperOptions;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.representer.Representer;
-import org.yaml.snakeyaml.resolver.Resolver;
 import io.switchyard.agent.convert.Problem;
+import io.switchyard.agent.decode.JsonDocuments;
+import io.switchyard.agent.decode.ObjectRejectedException;
+import io.switchyard.agent.decode.ResourceDecoder;
+import io.switchyard.agent.decode.YamlDocuments;
+import io.switchyard.agent.decode.YamlSyntaxException;
 
 import java.io.IOException;
-import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
  * Reads Services, EndpointSlices and Nodes from manifests on disk: one YAML or JSON file, or a
  * directory of them, multi-document and {@code kind: List} included, as {@code kubectl get -o yaml}
- * writes them. Objects of other kinds are skipped; a file or object that cannot be read is
- * reported as a {@link Problem} and the rest are still loaded. YAML is read with snakeyaml
- * (timestamps kept as strings) and each object is bound by client-java's own JSON mapping,
- * the one its informers use, so a manifest means exactly what the API server would send.
+ * writes them. Objects are decoded exactly as from the API server ({@link ResourceDecoder}),
+ * so a manifest means what the API would send; only {@code v1} Services and Nodes and
+ * {@code discovery.k8s.io/v1} EndpointSlices are read, and objects of other kinds are skipped.
+ * An object that cannot be read is reported as a {@link Problem} naming the file, the object and
+ * the field, and only that object is skipped; a file that cannot be read at all (not UTF-8, not
+ * YAML, too large) is reported and skipped whole. Cost is linear in the size of the input, and
+ * the items of a List are decoded one at a time; a file that is one JSON document is read by a
+ * JSON parser (several times faster than YAML's), anything else as YAML.
  */
 public final class ManifestLoader {
 
-    /** What was read, and what could not be. */
-    public record Result(ClusterObjects objects, List<Problem> problems) {
+    /** Files larger than this are reported and skipped. */
+    public static final long MAX_FILE_BYTES = 64L << 20;
+
+    /**
+     * What was read, and what could not be.
+     *
+     * @param missing whether the path itself does not exist (then nothing was read at all)
+     */
+    public record Result(ClusterObjects objects, List<Problem> problems, boolean missing) {
     }
 
     private ManifestLoader() {
@@ -42,21 +61,29 @@ public final class ManifestLoader {
 
     /** Loads a file, or every {@code .yaml}, {@code .yml} and {@code .json} file under a directory. */
     public static Result load(Path path) {
-        List<Problem> problems = new ArrayList<>();
-        Collector collector = new Collector(problems);
+        return load(path, MAX_FILE_BYTES);
+    }
+
+    /** {@link #load(Path)} with another limit on the size of each file. */
+    public static Result load(Path path, long maxFileBytes) {
+        Collector collector = new Collector(maxFileBytes);
+        boolean missing = false;
         if (Files.isDirectory(path)) {
             try (Stream<Path> files = Files.walk(path)) {
                 files.filter(Files::isRegularFile).filter(ManifestLoader::isManifest).sorted()
                         .forEach(collector::readFile);
-            } catch (IOException e) {
-                problems.add(new Problem(path.toString(), "cannot list directory: " + e.getMessage()));
+            } catch (IOException | UncheckedIOException e) {
+                collector.problems.add(new Problem(path.toString(), "cannot list the directory: " + reason(e)));
             }
         } else if (Files.isRegularFile(path)) {
             collector.readFile(path);
         } else {
-            problems.add(new Problem(path.toString(), "no such file or directory"));
+            missing = !Files.exists(path);
+            collector.problems.add(new Problem(path.toString(), missing ? "no such file or directory"
+                    : "not a regular file or directory"));
         }
-        return new Result(new ClusterObjects(collector.services, collector.slices, collector.nodes), problems);
+        return new Result(new ClusterObjects(collector.services, collector.slices, collector.nodes),
+                collector.problems, missing);
     }
 
     private static boolean isManifest(Path file) {
@@ -64,105 +91,259 @@ public final class ManifestLoader {
         return !name.startsWith(".") && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"));
     }
 
+    /** Gathers the objects and problems of every file. */
     private static final class Collector {
+        final long maxFileBytes;
         final List<V1Service> services = new ArrayList<>();
         final List<V1EndpointSlice> slices = new ArrayList<>();
         final List<V1Node> nodes = new ArrayList<>();
-        final List<Problem> problems;
+        final List<Problem> problems = new ArrayList<>();
 
-        Collector(List<Problem> problems) {
-            this.problems = problems;
+        Collector(long maxFileBytes) {
+            this.maxFileBytes = maxFileBytes;
         }
 
         void readFile(Path file) {
-            List<Object> documents = new ArrayList<>();
-            try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                for (Object document : yaml().loadAll(reader)) {
-                    documents.add(document);
-                }
-            } catch (IOException | RuntimeException e) {
-                problems.add(new Problem(file.toString(), "cannot parse YAML: " + firstLine(e.getMessage())));
-                return;
-            }
-            for (Object document : documents) {
-                readDocument(file, document);
-            }
-        }
-
-        private void readDocument(Path file, Object document) {
-            if (document == null) {
-                return;
-            }
-            if (!(document instanceof Map<?, ?> map)) {
-                problems.add(new Problem(file.toString(), "document is not a Kubernetes object"));
-                return;
-            }
-            Object kind = map.get("kind");
-            if ("List".equals(kind) || (kind instanceof String k && k.endsWith("List") && map.get("items") instanceof List<?>)) {
-                if (map.get("items") instanceof List<?> items) {
-                    items.forEach(item -> readDocument(file, item));
-                }
-                return;
-            }
-            switch (String.valueOf(kind)) {
-                case "Service" -> convert(file, map, V1Service.class, services);
-                case "EndpointSlice" -> convert(file, map, V1EndpointSlice.class, slices);
-                case "Node" -> convert(file, map, V1Node.class, nodes);
-                default -> {
-                    // Other kinds (Deployments, ConfigMaps, ...) are not the proxy's business.
-                }
-            }
-        }
-
-        private <T> void convert(Path file, Map<?, ?> map, Class<T> type, List<T> into) {
+            String text;
             try {
-                Gson gson = JSON.getGson();
-                T object = gson.fromJson(gson.toJsonTree(map), type);
-                if (object == null) {
-                    throw new IllegalArgumentException("empty object");
+                long size = Files.size(file);
+                if (size > maxFileBytes) {
+                    problems.add(new Problem(file.toString(), "the file is " + size(size) + ", more than the "
+                            + size(maxFileBytes) + " a manifest may be; skipped"));
+                    return;
                 }
-                into.add(object);
-            } catch (RuntimeException e) {
-                problems.add(new Problem(describe(map) + " in " + file,
-                        "cannot read as " + type.getSimpleName() + ": " + firstLine(e.getMessage())));
+                text = utf8(Files.readAllBytes(file));
+            } catch (IOException | UncheckedIOException e) {
+                problems.add(new Problem(file.toString(), "cannot read the file: " + reason(e)));
+                return;
+            } catch (NotUtf8Exception e) {
+                problems.add(new Problem(file.toString(), e.getMessage() + "; skipped"));
+                return;
+            }
+            DocumentReader reader = new DocumentReader(file);
+            try {
+                if (!readJson(text, reader)) {
+                    reader = new DocumentReader(file); // as YAML, from the start
+                    YamlDocuments.read(text, file.toString(), reader);
+                }
+            } catch (YamlSyntaxException e) {
+                problems.add(new Problem(file.toString(), "not valid YAML: " + e.getMessage() + "; skipped"));
+                return;
+            }
+            // A file is taken whole or not at all: a half-written file must not remove the rest.
+            reader.objects.forEach(this::take);
+            problems.addAll(reader.problems);
+        }
+
+        /** Reads JSON the fast way; false when the text is not (only) JSON, for YAML to read it and say why. */
+        private static boolean readJson(String text, DocumentReader reader) {
+            if (!JsonDocuments.looksLikeJson(text)) {
+                return false;
+            }
+            try {
+                JsonDocuments.read(text, reader);
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        private void take(KubernetesObject object) {
+            switch (object) {
+                case V1Service s -> services.add(s);
+                case V1EndpointSlice s -> slices.add(s);
+                case V1Node n -> nodes.add(n);
+                default -> throw new IllegalStateException("unexpected " + object.getKind());
             }
         }
     }
 
-    /** A YAML reader that keeps timestamps as the strings the API types expect. */
-    private static Yaml yaml() {
-        LoaderOptions options = new LoaderOptions();
-        options.setCodePointLimit(Integer.MAX_VALUE);
-        Resolver resolver = new Resolver() {
-            @Override
-            protected void addImplicitResolvers() {
-                addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.BOOL, BOOL, "yYnNtTfFoO");
-                addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.INT, INT, "-+0123456789");
-                addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.FLOAT, FLOAT, "-+0123456789.");
-                addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.MERGE, MERGE, "<");
-                addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.NULL, NULL, "~nN\0");
-                addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.NULL, EMPTY, null);
+    /** The objects of one file, decoded document by document (and List item by List item). */
+    private static final class DocumentReader implements YamlDocuments.Sink {
+        final Path file;
+        final List<KubernetesObject> objects = new ArrayList<>();
+        final List<Problem> problems = new ArrayList<>();
+        /** What the items of the current document's top-level list gave, until the document says what it is. */
+        final List<KubernetesObject> itemObjects = new ArrayList<>();
+        final List<Problem> itemProblems = new ArrayList<>();
+        int document = 1;
+        int item;
+
+        DocumentReader(Path file) {
+            this.file = file;
+        }
+
+        @Override
+        public void item(JsonElement element) {
+            item++;
+            read(element, "document " + document + ", item " + item, itemObjects, itemProblems);
+        }
+
+        @Override
+        public void document(JsonElement element) {
+            String where = "document " + document;
+            if (element == null || element.isJsonNull()) {
+                // an empty document, as between two "---" lines
+            } else if (!(element instanceof JsonObject object)) {
+                problems.add(new Problem(file + " (" + where + ")", "not a Kubernetes object; skipped"));
+            } else if (isList(object)) {
+                objects.addAll(itemObjects);
+                problems.addAll(itemProblems);
+                if (object.has("items") && !object.get("items").isJsonNull()) { // a list would have been streamed
+                    problems.add(new Problem(file + " (" + where + ")", "items: expected a list, found "
+                            + jsonType(object.get("items")) + "; skipped"));
+                }
+            } else {
+                read(object, where, objects, problems);
             }
+            itemObjects.clear();
+            itemProblems.clear();
+            item = 0;
+            document++;
+        }
+
+        private static boolean isList(JsonObject object) {
+            String kind = string(object, "kind");
+            return kind != null && kind.endsWith("List");
+        }
+
+        /** Reads one object, or each item of a List nested in a List's items. */
+        private void read(JsonElement element, String where, List<KubernetesObject> into, List<Problem> problemsInto) {
+            if (!(element instanceof JsonObject object)) {
+                if (!element.isJsonNull()) {
+                    problemsInto.add(new Problem(file + " (" + where + ")", "not a Kubernetes object; skipped"));
+                }
+                return;
+            }
+            if (object.get("kind") != null && string(object, "kind") == null) {
+                problemsInto.add(new Problem(describe(object, where), "kind: expected a string, found "
+                        + jsonType(object.get("kind")) + "; skipped"));
+                return;
+            }
+            String kind = String.valueOf(string(object, "kind"));
+            if (isList(object)) {
+                if (object.get("items") != null && object.get("items").isJsonArray()) {
+                    int i = 0;
+                    for (JsonElement nested : object.getAsJsonArray("items")) {
+                        read(nested, where + ", item " + ++i, into, problemsInto);
+                    }
+                } else if (object.has("items") && !object.get("items").isJsonNull()) {
+                    problemsInto.add(new Problem(describe(object, where), "items: expected a list, found "
+                            + jsonType(object.get("items")) + "; skipped"));
+                }
+                return;
+            }
+            ResourceDecoder<?, ?> decoder = switch (kind) {
+                case "Service" -> ResourceDecoder.SERVICES;
+                case "EndpointSlice" -> ResourceDecoder.ENDPOINT_SLICES;
+                case "Node" -> ResourceDecoder.NODES;
+                default -> null; // other kinds (Deployments, ConfigMaps...) are not the proxy's business
+            };
+            if (decoder != null) {
+                decode(object, where, decoder, into, problemsInto);
+            }
+        }
+
+        private <T extends KubernetesObject, L extends KubernetesListObject> void decode(
+                JsonObject object, String where, ResourceDecoder<T, L> decoder, List<KubernetesObject> into,
+                List<Problem> problemsInto) {
+            String apiVersion = string(object, "apiVersion");
+            if (!decoder.apiVersion().equals(apiVersion)) {
+                String found = apiVersion != null ? "apiVersion \"" + apiVersion + "\" is not supported"
+                        : object.has("apiVersion") ? "apiVersion is not a string" : "apiVersion is missing";
+                problemsInto.add(new Problem(describe(object, where), found + ": only " + decoder.apiVersion() + " "
+                        + decoder.kind() + "s are read; skipped"));
+                return;
+            }
+            try {
+                into.add(decoder.objects().fromJsonTree(object));
+            } catch (ObjectRejectedException e) {
+                problemsInto.add(new Problem(describe(object, where), e.fields() + "; skipped"));
+            }
+        }
+
+        /** {@code Service demo/web in FILE}, or with the document's place when it has no usable name. */
+        private String describe(JsonObject object, String where) {
+            String kind = String.valueOf(string(object, "kind"));
+            JsonElement meta = object.get("metadata");
+            String name = meta instanceof JsonObject m ? string(m, "name") : null;
+            if (name == null || name.isEmpty()) {
+                return kind + " (unnamed, " + where + ") in " + file;
+            }
+            String namespace = string((JsonObject) meta, "namespace");
+            return kind + " " + (namespace == null || namespace.isEmpty() ? "" : namespace + "/") + name + " in " + file;
+        }
+    }
+
+    private static String string(JsonObject object, String field) {
+        JsonElement value = object.get(field);
+        return value != null && value.isJsonPrimitive() && value.getAsJsonPrimitive().isString() ? value.getAsString() : null;
+    }
+
+    private static String jsonType(JsonElement value) {
+        if (value == null || value.isJsonNull()) {
+            return "null";
+        }
+        if (value.isJsonObject()) {
+            return "a mapping";
+        }
+        if (value.isJsonArray()) {
+            return "a list";
+        }
+        return "the value \"" + value.getAsString() + "\"";
+    }
+
+    /** The bytes as text, refusing anything that is not UTF-8 (a leading byte order mark is dropped). */
+    private static String utf8(byte[] bytes) throws NotUtf8Exception {
+        // Checked through a small window first: the text itself is then decoded once, compactly.
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer window = CharBuffer.allocate(8192);
+        CoderResult result;
+        do {
+            window.clear();
+            result = decoder.decode(in, window, true);
+        } while (result.isOverflow());
+        if (result.isError()) {
+            int offset = in.position();
+            int line = 1;
+            for (int i = 0; i < offset; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                }
+            }
+            throw new NotUtf8Exception(String.format(Locale.ROOT,
+                    "not UTF-8 text: byte 0x%02X at offset %d (line %d) is not valid UTF-8", bytes[offset] & 0xff,
+                    offset, line));
+        }
+        boolean bom = bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB
+                && (bytes[2] & 0xff) == 0xBF;
+        return bom ? new String(bytes, 3, bytes.length - 3, StandardCharsets.UTF_8)
+                : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static String size(long bytes) {
+        if (bytes >= 1L << 20) {
+            return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+        }
+        return bytes >= 1L << 10 ? String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0) : bytes + " bytes";
+    }
+
+    /** Why an I/O operation failed, in words rather than an exception's name. */
+    private static String reason(Exception e) {
+        Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+        return switch (cause) {
+            case AccessDeniedException a -> "permission denied";
+            case NoSuchFileException n -> "no such file or directory";
+            default -> cause.getMessage() != null ? cause.getMessage() : "input/output error";
         };
-        return new Yaml(new SafeConstructor(options), new Representer(new DumperOptions()), new DumperOptions(),
-                options, resolver);
     }
 
-    private static String describe(Map<?, ?> map) {
-        String kind = String.valueOf(map.get("kind"));
-        if (map.get("metadata") instanceof Map<?, ?> metadata) {
-            Object namespace = metadata.get("namespace");
-            Object name = metadata.get("name");
-            return kind + " " + (namespace == null ? "" : namespace + "/") + name;
+    /** Bytes that are not UTF-8. */
+    private static final class NotUtf8Exception extends Exception {
+        NotUtf8Exception(String message) {
+            super(message);
         }
-        return kind + " (no metadata)";
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 }

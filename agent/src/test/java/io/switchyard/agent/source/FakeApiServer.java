@@ -31,7 +31,8 @@ import java.util.function.Predicate;
  * A small Kubernetes API server for informer tests, over real HTTP on 127.0.0.1: LIST and WATCH
  * of Services, EndpointSlices and Nodes with label and field selectors, a global resourceVersion,
  * watch history replay, bookmarks and 410 Gone, plus knobs to misbehave (drop, end or hold
- * watches, compact history, go away and come back on the same port).
+ * watches, compact history, go away and come back on the same port) and to answer as a newer
+ * API version would (fields no client knows in lists, list metadata, events, bookmarks, errors).
  */
 final class FakeApiServer implements AutoCloseable {
 
@@ -48,6 +49,7 @@ final class FakeApiServer implements AutoCloseable {
     private long compactedBefore;
     private boolean holding;
     private boolean running;
+    private boolean newerVersion;
     private HttpServer http;
     private ExecutorService executor;
     private int port;
@@ -69,6 +71,28 @@ final class FakeApiServer implements AutoCloseable {
         json.getAsJsonObject("metadata").addProperty("resourceVersion", Long.toString(++version));
         JsonObject before = resource.objects.put(FakeResource.key(json), json);
         record(resource, new Change(version, before, json, false));
+    }
+
+    /**
+     * Creates or replaces an object given as JSON, kept as it is (fields no model knows
+     * included) but for a new resourceVersion; its {@code kind} says which resource it is.
+     */
+    synchronized void upsertJson(JsonObject object) {
+        String kind = object.get("kind").getAsString();
+        FakeResource resource = resources.values().stream().filter(r -> r.kind.equals(kind)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unsupported kind " + kind));
+        JsonObject json = object.deepCopy();
+        json.getAsJsonObject("metadata").addProperty("resourceVersion", Long.toString(++version));
+        JsonObject before = resource.objects.put(FakeResource.key(json), json);
+        record(resource, new Change(version, before, json, false));
+    }
+
+    /**
+     * From now on, answers as a newer API version would: lists, their metadata and watch events
+     * (bookmarks and error statuses included) carry fields no client model knows.
+     */
+    synchronized void answerAsANewerVersion() {
+        newerVersion = true;
     }
 
     /** Deletes the stored object with this object's namespace and name. */
@@ -241,6 +265,11 @@ final class FakeApiServer implements AutoCloseable {
             JsonArray items = new JsonArray();
             resource.objects.values().stream().filter(selector).forEach(items::add);
             list.add("items", items);
+            if (newerVersion) {
+                meta.addProperty("remainingItemCount", 0);
+                meta.add("futureListShard", JsonParser.parseString("{\"index\": 0, \"of\": [1]}"));
+                list.add("futureListSummary", JsonParser.parseString("[{\"kind\": \"x\"}, null, 3, true]"));
+            }
         }
         send(exchange, 200, list.toString());
     }
@@ -290,7 +319,7 @@ final class FakeApiServer implements AutoCloseable {
             OutputStream out = exchange.getResponseBody();
             out.flush(); // the headers: the client's watch call returns before the first event
             for (String line : replay) {
-                writeLine(out, line);
+                writeLine(out, decorate(line));
             }
             while (!gone) {
                 String line = watcher.lines().take();
@@ -302,7 +331,7 @@ final class FakeApiServer implements AutoCloseable {
                     // without the final chunk, so the client sees the stream break.
                     throw new IOException("watch dropped by the test");
                 }
-                writeLine(out, line);
+                writeLine(out, decorate(line));
             }
             exchange.close();
         } catch (InterruptedException e) {
@@ -310,6 +339,37 @@ final class FakeApiServer implements AutoCloseable {
         } finally {
             resource.watchers.remove(watcher);
         }
+    }
+
+    /** A watch event line as a newer API version would write it, when answering as one. */
+    private String decorate(String line) {
+        synchronized (this) {
+            if (!newerVersion) {
+                return line;
+            }
+        }
+        JsonObject event = JsonParser.parseString(line).getAsJsonObject();
+        JsonObject decorated = new JsonObject();
+        decorated.add("futureEventTrace", JsonParser.parseString("{\"id\": [\"a\", 1]}"));
+        event.entrySet().forEach(e -> decorated.add(e.getKey(), e.getValue()));
+        decorated.addProperty("futureEventSequence", 12);
+        JsonObject object = event.getAsJsonObject("object");
+        switch (event.get("type").getAsString()) {
+            case "BOOKMARK" -> {
+                JsonObject annotations = new JsonObject();
+                annotations.addProperty("k8s.io/initial-events-end", "true");
+                object.getAsJsonObject("metadata").add("annotations", annotations);
+                object.getAsJsonObject("metadata").addProperty("futureBookmarkWindow", 30);
+                object.add("futureBookmarkProgress", JsonParser.parseString("{\"percent\": 100}"));
+            }
+            case "ERROR" -> {
+                object.add("details", JsonParser.parseString("{\"causes\": [{\"reason\": \"Expired\"}]}"));
+                object.addProperty("futureStatusRetryAfter", "1s");
+            }
+            default -> {
+            }
+        }
+        return decorated.toString();
     }
 
     private static void writeLine(OutputStream out, String line) throws IOException {
