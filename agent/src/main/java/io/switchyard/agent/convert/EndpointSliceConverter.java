@@ -42,6 +42,8 @@ public final class EndpointSliceConverter {
 
     /** The label naming the Service a slice belongs to. */
     public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+    /** The annotation the EndpointSlice controller stamps with the time of the triggering change. */
+    public static final String TRIGGER_TIME_ANNOTATION = "endpoints.kubernetes.io/last-change-trigger-time";
 
     private static final List<String> ADDRESS_TYPES = List.of("IPv4", "IPv6", "FQDN");
     private static final String LABEL_PATH = "metadata.labels[" + SERVICE_NAME_LABEL + "]";

@@ -1,7 +1,7 @@
 package io.switchyard.agent.decode;
 
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
-import io.switchyard.agent.tracking.ChangeTracker;
+import io.switchyard.agent.convert.EndpointSliceConverter;
 
 import java.io.IOException;
 import java.util.List;
@@ -34,7 +34,7 @@ final class Metadata {
                 case "namespace" -> meta.setNamespace(fields.token());
                 case "resourceVersion" -> meta.setResourceVersion(fields.string());
                 case "labels" -> meta.setLabels(orEmpty(fields.stringMap(key -> true)));
-                case "annotations" -> meta.setAnnotations(orEmpty(fields.stringMap(ChangeTracker.TRIGGER_TIME_ANNOTATION::equals)));
+                case "annotations" -> meta.setAnnotations(orEmpty(fields.stringMap(EndpointSliceConverter.TRIGGER_TIME_ANNOTATION::equals)));
                 case "deletionTimestamp" -> {
                     if (deletionTimestamp) {
                         meta.setDeletionTimestamp(fields.time());

@@ -36,8 +36,6 @@ import java.util.function.Consumer;
  */
 public final class ChangeTracker {
 
-    /** The annotation the EndpointSlice controller stamps with the time of the triggering change. */
-    public static final String TRIGGER_TIME_ANNOTATION = "endpoints.kubernetes.io/last-change-trigger-time";
 
     private static final System.Logger LOG = System.getLogger(ChangeTracker.class.getName());
 
@@ -266,7 +264,7 @@ public final class ChangeTracker {
 
     private static Instant triggerTime(V1ObjectMeta metadata) {
         Map<String, String> annotations = metadata.getAnnotations();
-        String value = annotations == null ? null : annotations.get(TRIGGER_TIME_ANNOTATION);
+        String value = annotations == null ? null : annotations.get(EndpointSliceConverter.TRIGGER_TIME_ANNOTATION);
         if (value == null) {
             return null;
         }

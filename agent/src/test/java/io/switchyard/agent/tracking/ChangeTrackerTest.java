@@ -1,5 +1,6 @@
 package io.switchyard.agent.tracking;
 
+import io.switchyard.agent.convert.EndpointSliceConverter;
 import io.kubernetes.client.openapi.models.DiscoveryV1EndpointPort;
 import io.kubernetes.client.openapi.models.V1Endpoint;
 import io.kubernetes.client.openapi.models.V1EndpointConditions;
@@ -146,7 +147,7 @@ class ChangeTrackerTest {
     @Test
     void theTriggerTimeAnnotationIsReportedForTheChangedServiceAndClearedByTheSync() {
         V1EndpointSlice annotated = slice("web-abc", "IPv4", "10.244.1.1");
-        annotated.getMetadata().putAnnotationsItem(ChangeTracker.TRIGGER_TIME_ANNOTATION, "2026-11-22T03:00:00Z");
+        annotated.getMetadata().putAnnotationsItem(EndpointSliceConverter.TRIGGER_TIME_ANNOTATION, "2026-11-22T03:00:00Z");
 
         tracker.endpointSliceUpdate(annotated, false);
 
@@ -162,7 +163,7 @@ class ChangeTrackerTest {
     @Test
     void triggerTimesFromBeforeTheTrackerStartedAreNotReported() {
         V1EndpointSlice old = slice("web-abc", "IPv4", "10.244.1.1");
-        old.getMetadata().putAnnotationsItem(ChangeTracker.TRIGGER_TIME_ANNOTATION, "2020-01-01T00:00:00Z");
+        old.getMetadata().putAnnotationsItem(EndpointSliceConverter.TRIGGER_TIME_ANNOTATION, "2020-01-01T00:00:00Z");
 
         tracker.endpointSliceUpdate(old, false);
 
@@ -176,7 +177,7 @@ class ChangeTrackerTest {
         tracker.endpointSliceUpdate(slice("web-abc", "IPv4", "10.244.1.1"), false);
         tracker.takeChanges();
         V1EndpointSlice gone = slice("web-abc", "IPv4", "10.244.1.1");
-        gone.getMetadata().putAnnotationsItem(ChangeTracker.TRIGGER_TIME_ANNOTATION, "2026-11-22T03:00:00Z");
+        gone.getMetadata().putAnnotationsItem(EndpointSliceConverter.TRIGGER_TIME_ANNOTATION, "2026-11-22T03:00:00Z");
 
         assertThat(tracker.endpointSliceUpdate(gone, true)).isTrue();
 
@@ -190,7 +191,7 @@ class ChangeTrackerTest {
         tracker.endpointSliceUpdate(slice("web-abc", "IPv4", "10.244.1.1"), false);
         tracker.takeChanges();
         V1EndpointSlice changed = slice("web-abc", "IPv4", "10.244.1.9");
-        changed.getMetadata().putAnnotationsItem(ChangeTracker.TRIGGER_TIME_ANNOTATION, "2026-11-22T03:00:00Z");
+        changed.getMetadata().putAnnotationsItem(EndpointSliceConverter.TRIGGER_TIME_ANNOTATION, "2026-11-22T03:00:00Z");
 
         assertThat(tracker.endpointSliceUpdate(changed, false)).isTrue();
         assertThat(tracker.endpointSliceUpdate(slice("web-abc", "IPv4", "10.244.1.1"), false)).isFalse();
