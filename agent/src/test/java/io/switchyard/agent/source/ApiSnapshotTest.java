@@ -1,5 +1,6 @@
 package io.switchyard.agent.source;
 
+import io.switchyard.agent.bench.SimulatedApiServer;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.kubernetes.client.util.ClientBuilder;
@@ -20,12 +21,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** {@link ApiSnapshot} over real HTTP: a newer server's objects, kube-proxy's selectors, one bad object. */
 class ApiSnapshotTest {
 
-    private FakeApiServer server;
+    private SimulatedApiServer server;
     private final List<Problem> problems = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws IOException {
-        server = new FakeApiServer();
+        server = new SimulatedApiServer();
         server.answerAsANewerVersion();
     }
 

@@ -1,5 +1,6 @@
 package io.switchyard.agent.source;
 
+import io.switchyard.agent.bench.SimulatedApiServer;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.models.V1Endpoint;
@@ -33,15 +34,15 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-import static io.switchyard.agent.source.FakeApiServer.ENDPOINT_SLICES;
-import static io.switchyard.agent.source.FakeApiServer.NODES;
-import static io.switchyard.agent.source.FakeApiServer.SERVICES;
+import static io.switchyard.agent.bench.SimulatedApiServer.ENDPOINT_SLICES;
+import static io.switchyard.agent.bench.SimulatedApiServer.NODES;
+import static io.switchyard.agent.bench.SimulatedApiServer.SERVICES;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** {@link InformerSource} against {@link FakeApiServer} over real HTTP: lists, watches, selectors, outages. */
+/** {@link InformerSource} against {@link SimulatedApiServer} over real HTTP: lists, watches, selectors, outages. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class InformerSourceTest {
 
@@ -51,13 +52,13 @@ class InformerSourceTest {
     private static final long DEADLINE_SECONDS = 20;
     private static final List<String> ALL = List.of(SERVICES, ENDPOINT_SLICES, NODES);
 
-    private FakeApiServer server;
+    private SimulatedApiServer server;
     private Recorder recorder;
     private InformerSource source;
 
     @BeforeEach
     void setUp() throws IOException {
-        server = new FakeApiServer();
+        server = new SimulatedApiServer();
         recorder = new Recorder();
     }
 

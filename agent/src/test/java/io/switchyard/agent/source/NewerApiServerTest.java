@@ -1,5 +1,6 @@
 package io.switchyard.agent.source;
 
+import io.switchyard.agent.bench.SimulatedApiServer;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -26,9 +27,9 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-import static io.switchyard.agent.source.FakeApiServer.ENDPOINT_SLICES;
-import static io.switchyard.agent.source.FakeApiServer.NODES;
-import static io.switchyard.agent.source.FakeApiServer.SERVICES;
+import static io.switchyard.agent.bench.SimulatedApiServer.ENDPOINT_SLICES;
+import static io.switchyard.agent.bench.SimulatedApiServer.NODES;
+import static io.switchyard.agent.bench.SimulatedApiServer.SERVICES;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -46,7 +47,7 @@ class NewerApiServerTest {
     private static final long DEADLINE_SECONDS = 20;
     private static final List<String> ALL = List.of(SERVICES, ENDPOINT_SLICES, NODES);
 
-    private FakeApiServer server;
+    private SimulatedApiServer server;
     private Recorder recorder;
     private InformerSource source;
     private final List<String> warnings = new CopyOnWriteArrayList<>();
@@ -69,7 +70,7 @@ class NewerApiServerTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        server = new FakeApiServer();
+        server = new SimulatedApiServer();
         server.answerAsANewerVersion();
         recorder = new Recorder();
         Logger.getLogger(InformerSource.class.getName()).addHandler(capture);

@@ -1,4 +1,4 @@
-package io.switchyard.agent.source;
+package io.switchyard.agent.bench;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -14,11 +14,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Predicate;
 
 /**
- * One collection of {@link FakeApiServer} (services, endpointslices or nodes): the objects as
+ * One collection of {@link SimulatedApiServer} (services, endpointslices or nodes): the objects as
  * JSON, the history of changes for watches to replay, the open watches and request counters.
  * Mutations are made under the server's lock.
  */
-final class FakeResource {
+final class SimulatedResource {
 
     /** Queue sentinels for a watch: end the stream cleanly, or cut the connection. */
     static final String END = "END";
@@ -49,7 +49,7 @@ final class FakeResource {
     int held;
     final List<Map<String, String>> queries = new ArrayList<>();
 
-    FakeResource(String name, String path, String apiVersion, String kind) {
+    SimulatedResource(String name, String path, String apiVersion, String kind) {
         this.name = name;
         this.path = path;
         this.apiVersion = apiVersion;

@@ -1,4 +1,4 @@
-package io.switchyard.agent.source;
+package io.switchyard.agent.bench;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -10,8 +10,8 @@ import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1Service;
-import io.switchyard.agent.source.FakeResource.Change;
-import io.switchyard.agent.source.FakeResource.Watcher;
+import io.switchyard.agent.bench.SimulatedResource.Change;
+import io.switchyard.agent.bench.SimulatedResource.Watcher;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -28,23 +28,23 @@ import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 
 /**
- * A small Kubernetes API server for informer tests, over real HTTP on 127.0.0.1: LIST and WATCH
+ * A small Kubernetes API server for informer tests and benchmarks, over real HTTP on 127.0.0.1: LIST and WATCH
  * of Services, EndpointSlices and Nodes with label and field selectors, a global resourceVersion,
  * watch history replay, bookmarks and 410 Gone, plus knobs to misbehave (drop, end or hold
  * watches, compact history, go away and come back on the same port) and to answer as a newer
  * API version would (fields no client knows in lists, list metadata, events, bookmarks, errors).
  */
-final class FakeApiServer implements AutoCloseable {
+public final class SimulatedApiServer implements AutoCloseable {
 
-    static final String SERVICES = "services";
-    static final String ENDPOINT_SLICES = "endpointslices";
-    static final String NODES = "nodes";
+    public static final String SERVICES = "services";
+    public static final String ENDPOINT_SLICES = "endpointslices";
+    public static final String NODES = "nodes";
 
-    private final Map<String, FakeResource> resources = Map.of(
-            SERVICES, new FakeResource(SERVICES, "/api/v1/services", "v1", "Service"),
-            ENDPOINT_SLICES, new FakeResource(ENDPOINT_SLICES, "/apis/discovery.k8s.io/v1/endpointslices",
+    private final Map<String, SimulatedResource> resources = Map.of(
+            SERVICES, new SimulatedResource(SERVICES, "/api/v1/services", "v1", "Service"),
+            ENDPOINT_SLICES, new SimulatedResource(ENDPOINT_SLICES, "/apis/discovery.k8s.io/v1/endpointslices",
                     "discovery.k8s.io/v1", "EndpointSlice"),
-            NODES, new FakeResource(NODES, "/api/v1/nodes", "v1", "Node"));
+            NODES, new SimulatedResource(NODES, "/api/v1/nodes", "v1", "Node"));
     private long version = 1000;
     private long compactedBefore;
     private boolean holding;
@@ -54,22 +54,22 @@ final class FakeApiServer implements AutoCloseable {
     private ExecutorService executor;
     private int port;
 
-    FakeApiServer() throws IOException {
+    public SimulatedApiServer() throws IOException {
         listen(0);
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
     /** Creates or replaces an object (a copy, stamped with kind, apiVersion and a new resourceVersion). */
-    synchronized void upsert(KubernetesObject object) {
-        FakeResource resource = resourceOf(object);
+    public synchronized void upsert(KubernetesObject object) {
+        SimulatedResource resource = resourceOf(object);
         JsonObject json = JsonParser.parseString(JSON.serialize(object)).getAsJsonObject();
         json.addProperty("kind", resource.kind);
         json.addProperty("apiVersion", resource.apiVersion);
         json.getAsJsonObject("metadata").addProperty("resourceVersion", Long.toString(++version));
-        JsonObject before = resource.objects.put(FakeResource.key(json), json);
+        JsonObject before = resource.objects.put(SimulatedResource.key(json), json);
         record(resource, new Change(version, before, json, false));
     }
 
@@ -77,13 +77,13 @@ final class FakeApiServer implements AutoCloseable {
      * Creates or replaces an object given as JSON, kept as it is (fields no model knows
      * included) but for a new resourceVersion; its {@code kind} says which resource it is.
      */
-    synchronized void upsertJson(JsonObject object) {
+    public synchronized void upsertJson(JsonObject object) {
         String kind = object.get("kind").getAsString();
-        FakeResource resource = resources.values().stream().filter(r -> r.kind.equals(kind)).findFirst()
+        SimulatedResource resource = resources.values().stream().filter(r -> r.kind.equals(kind)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unsupported kind " + kind));
         JsonObject json = object.deepCopy();
         json.getAsJsonObject("metadata").addProperty("resourceVersion", Long.toString(++version));
-        JsonObject before = resource.objects.put(FakeResource.key(json), json);
+        JsonObject before = resource.objects.put(SimulatedResource.key(json), json);
         record(resource, new Change(version, before, json, false));
     }
 
@@ -91,13 +91,13 @@ final class FakeApiServer implements AutoCloseable {
      * From now on, answers as a newer API version would: lists, their metadata and watch events
      * (bookmarks and error statuses included) carry fields no client model knows.
      */
-    synchronized void answerAsANewerVersion() {
+    public synchronized void answerAsANewerVersion() {
         newerVersion = true;
     }
 
     /** Deletes the stored object with this object's namespace and name. */
-    synchronized void delete(KubernetesObject object) {
-        FakeResource resource = resourceOf(object);
+    public synchronized void delete(KubernetesObject object) {
+        SimulatedResource resource = resourceOf(object);
         String namespace = object.getMetadata().getNamespace();
         String key = (namespace == null ? "" : namespace + "/") + object.getMetadata().getName();
         JsonObject before = resource.objects.remove(key);
@@ -110,46 +110,46 @@ final class FakeApiServer implements AutoCloseable {
     }
 
     /** Cuts every open watch connection mid-stream, as a crashing server or a broken network does. */
-    synchronized void dropWatches() {
-        eachWatcher(w -> w.lines().add(FakeResource.DROP));
+    public synchronized void dropWatches() {
+        eachWatcher(w -> w.lines().add(SimulatedResource.DROP));
     }
 
     /** Ends every open watch cleanly, as the server does when a watch's timeoutSeconds is up. */
-    synchronized void endWatches() {
-        eachWatcher(w -> w.lines().add(FakeResource.END));
+    public synchronized void endWatches() {
+        eachWatcher(w -> w.lines().add(SimulatedResource.END));
     }
 
     /** Forgets the history so far: a watch from an older resourceVersion gets 410 Gone. */
-    synchronized void compact() {
+    public synchronized void compact() {
         compactedBefore = version;
     }
 
     /** Sends a BOOKMARK at the current resourceVersion to every watch that allowed bookmarks. */
-    synchronized void sendBookmarks() {
-        for (FakeResource resource : resources.values()) {
+    public synchronized void sendBookmarks() {
+        for (SimulatedResource resource : resources.values()) {
             resource.watchers.stream().filter(Watcher::bookmarks)
                     .forEach(w -> w.lines().add(resource.bookmark(version)));
         }
     }
 
     /** Parks new watch requests without an answer until {@link #releaseWatches()}. */
-    synchronized void holdWatches() {
+    public synchronized void holdWatches() {
         holding = true;
     }
 
-    synchronized void releaseWatches() {
+    public synchronized void releaseWatches() {
         holding = false;
         notifyAll();
     }
 
     /** Stops listening and cuts all connections, keeping the objects; connections are refused until {@link #comeBack()}. */
-    void goAway() {
+    public void goAway() {
         synchronized (this) {
             if (!running) {
                 return;
             }
             running = false;
-            eachWatcher(w -> w.lines().add(FakeResource.DROP));
+            eachWatcher(w -> w.lines().add(SimulatedResource.DROP));
             notifyAll();
         }
         http.stop(0);
@@ -157,11 +157,11 @@ final class FakeApiServer implements AutoCloseable {
     }
 
     /** Listens again, on the same port. */
-    void comeBack() throws IOException {
+    public void comeBack() throws IOException {
         listen(port);
     }
 
-    void stop() {
+    public void stop() {
         goAway();
     }
 
@@ -170,27 +170,27 @@ final class FakeApiServer implements AutoCloseable {
         stop();
     }
 
-    synchronized int lists(String resource) {
+    public synchronized int lists(String resource) {
         return resources.get(resource).lists;
     }
 
     /** Watch requests answered, with a stream or with 410 Gone. */
-    synchronized int watches(String resource) {
+    public synchronized int watches(String resource) {
         return resources.get(resource).watches;
     }
 
     /** Watch requests answered with 410 Gone. */
-    synchronized int expired(String resource) {
+    public synchronized int expired(String resource) {
         return resources.get(resource).expired;
     }
 
     /** Watch requests parked by {@link #holdWatches()} right now. */
-    synchronized int held(String resource) {
+    public synchronized int held(String resource) {
         return resources.get(resource).held;
     }
 
     /** The query parameters of every request so far, oldest first. */
-    synchronized List<Map<String, String>> queries(String resource) {
+    public synchronized List<Map<String, String>> queries(String resource) {
         return List.copyOf(resources.get(resource).queries);
     }
 
@@ -206,7 +206,7 @@ final class FakeApiServer implements AutoCloseable {
         }
     }
 
-    private FakeResource resourceOf(KubernetesObject object) {
+    private SimulatedResource resourceOf(KubernetesObject object) {
         return switch (object) {
             case V1Service s -> resources.get(SERVICES);
             case V1EndpointSlice s -> resources.get(ENDPOINT_SLICES);
@@ -215,10 +215,10 @@ final class FakeApiServer implements AutoCloseable {
         };
     }
 
-    private void record(FakeResource resource, Change change) {
+    private void record(SimulatedResource resource, Change change) {
         resource.history.add(change);
         for (Watcher watcher : resource.watchers) {
-            String line = FakeResource.eventFor(change, watcher.selector());
+            String line = SimulatedResource.eventFor(change, watcher.selector());
             if (line != null) {
                 watcher.lines().add(line);
             }
@@ -232,14 +232,14 @@ final class FakeApiServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         Map<String, String> query = parseQuery(exchange.getRequestURI().getRawQuery());
-        FakeResource resource = resources.values().stream().filter(r -> r.path.equals(path)).findFirst().orElse(null);
+        SimulatedResource resource = resources.values().stream().filter(r -> r.path.equals(path)).findFirst().orElse(null);
         if (resource == null || !"GET".equals(exchange.getRequestMethod())) {
             sendStatus(exchange, 404, "NotFound", "the server could not find the requested resource");
             return;
         }
         Predicate<JsonObject> selector;
         try {
-            selector = FakeResource.selector(query.get("labelSelector"), query.get("fieldSelector"));
+            selector = SimulatedResource.selector(query.get("labelSelector"), query.get("fieldSelector"));
         } catch (IllegalArgumentException e) {
             sendStatus(exchange, 400, "BadRequest", e.getMessage());
             return;
@@ -251,7 +251,7 @@ final class FakeApiServer implements AutoCloseable {
         }
     }
 
-    private void list(HttpExchange exchange, FakeResource resource, Map<String, String> query,
+    private void list(HttpExchange exchange, SimulatedResource resource, Map<String, String> query,
                       Predicate<JsonObject> selector) throws IOException {
         JsonObject list = new JsonObject();
         synchronized (this) {
@@ -274,7 +274,7 @@ final class FakeApiServer implements AutoCloseable {
         send(exchange, 200, list.toString());
     }
 
-    private void watch(HttpExchange exchange, FakeResource resource, Map<String, String> query,
+    private void watch(HttpExchange exchange, SimulatedResource resource, Map<String, String> query,
                        Predicate<JsonObject> selector) throws IOException {
         String from = query.getOrDefault("resourceVersion", "");
         Watcher watcher = new Watcher(selector, "true".equals(query.get("allowWatchBookmarks")));
@@ -300,15 +300,15 @@ final class FakeApiServer implements AutoCloseable {
             gone = since >= 0 && since < compactedBefore;
             if (gone) {
                 resource.expired++;
-                replay.add(FakeResource.event("ERROR", status(410, "Expired",
+                replay.add(SimulatedResource.event("ERROR", status(410, "Expired",
                         "too old resource version: " + since + " (" + compactedBefore + ")")));
             } else {
                 if (since < 0) { // "any version": the current objects as additions first
                     resource.objects.values().stream().filter(selector)
-                            .forEach(o -> replay.add(FakeResource.event("ADDED", o)));
+                            .forEach(o -> replay.add(SimulatedResource.event("ADDED", o)));
                 } else {
                     resource.history.stream().filter(c -> c.version() > since)
-                            .map(c -> FakeResource.eventFor(c, selector)).filter(l -> l != null).forEach(replay::add);
+                            .map(c -> SimulatedResource.eventFor(c, selector)).filter(l -> l != null).forEach(replay::add);
                 }
                 resource.watchers.add(watcher);
             }
@@ -323,10 +323,10 @@ final class FakeApiServer implements AutoCloseable {
             }
             while (!gone) {
                 String line = watcher.lines().take();
-                if (FakeResource.END.equals(line)) {
+                if (SimulatedResource.END.equals(line)) {
                     break;
                 }
-                if (FakeResource.DROP.equals(line)) {
+                if (SimulatedResource.DROP.equals(line)) {
                     // Leaving without closing the exchange: the HTTP server closes the connection
                     // without the final chunk, so the client sees the stream break.
                     throw new IOException("watch dropped by the test");
