@@ -51,6 +51,22 @@ final class Applier {
          */
         record Done(Ruleset applied, List<Transaction> transactions, Map<ServicePortName, String> refused,
                     Set<String> keptStale, Set<ServicePortName> written, boolean entry) implements Result {
+
+            /** This application followed by {@code next} (which started from what this one applied). */
+            Result then(Result next) {
+                if (!(next instanceof Done after)) {
+                    return next;
+                }
+                List<Transaction> all = new ArrayList<>(transactions);
+                all.addAll(after.transactions());
+                Map<ServicePortName, String> allRefused = new LinkedHashMap<>(refused);
+                allRefused.putAll(after.refused());
+                Set<String> kept = new HashSet<>(keptStale);
+                kept.addAll(after.keptStale());
+                Set<ServicePortName> allWritten = new HashSet<>(written);
+                allWritten.addAll(after.written());
+                return new Done(after.applied(), all, allRefused, kept, allWritten, entry || after.entry());
+            }
         }
 
         /** A refusal no Service could be blamed for; the kernel holds part of the sync. */

@@ -13,9 +13,9 @@ import java.util.Map;
  * What every sync checks around the restore: the jumps from the builtin chains (which a restore
  * never writes, since declaring a builtin chain would flush other components' rules there), and,
  * on full syncs or when the drift check misses one, the canary chains kube-proxy watches to
- * notice a flush. Listing the six builtin chains costs a few milliseconds even at 10k services;
- * a missing jump is inserted at the top, in kube-proxy's order, and nothing is written when all
- * are there.
+ * notice a flush. Listing the six builtin chains costs a few milliseconds even at 10k services
+ * (iptables reads only the chain asked for); a missing jump is inserted at the top, in
+ * kube-proxy's order, and nothing is written when all are there.
  */
 final class BaseChains {
 
@@ -36,17 +36,28 @@ final class BaseChains {
      * Inserts the missing jumps, and with {@code canaries} declares the canary chains (and
      * kubelet's KUBE-FIREWALL when missing and not ours), in one {@code --noflush} restore.
      */
-    Ensured ensure(Ruleset ruleset, boolean canaries) throws Iptables.ToolException, Iptables.RestoreException {
-        Map<Table, List<KubeChains.Jump>> missing = new HashMap<>();
-        List<String> inserted = new ArrayList<>();
+    /** The rules of the builtin chains our jumps live in, per "table chain" (six short iptables runs). */
+    Map<String, List<String>> listBuiltins() throws Iptables.ToolException {
         Map<String, List<String>> installed = new HashMap<>();
         for (KubeChains.Jump jump : KubeChains.JUMPS) {
             String key = jump.table().iptablesName() + " " + jump.builtin();
-            List<String> rules = installed.get(key);
-            if (rules == null) {
-                rules = iptables.rules(jump.table(), jump.builtin());
-                installed.put(key, rules);
+            if (!installed.containsKey(key)) {
+                installed.put(key, iptables.rules(jump.table(), jump.builtin()));
             }
+        }
+        return installed;
+    }
+
+    /**
+     * Inserts the jumps missing from {@code installed} ({@link #listBuiltins}), and with
+     * {@code canaries} declares the canary chains, in one restore.
+     */
+    Ensured ensure(Ruleset ruleset, boolean canaries, Map<String, List<String>> installed)
+            throws Iptables.ToolException, Iptables.RestoreException {
+        Map<Table, List<KubeChains.Jump>> missing = new HashMap<>();
+        List<String> inserted = new ArrayList<>();
+        for (KubeChains.Jump jump : KubeChains.JUMPS) {
+            List<String> rules = installed.get(jump.table().iptablesName() + " " + jump.builtin());
             if (!rules.contains("-A " + jump.builtin() + " " + jump.ruleSpec())) {
                 missing.computeIfAbsent(jump.table(), t -> new ArrayList<>()).add(jump);
                 inserted.add(jump.table().iptablesName() + " " + jump.builtin() + " -> " + jump.target());

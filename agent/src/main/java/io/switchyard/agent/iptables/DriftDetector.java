@@ -9,7 +9,6 @@ import io.switchyard.rules.model.ServicePortName;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,24 +41,27 @@ final class DriftDetector {
     private record Baseline(Part part, long generation, long exact) {
     }
 
-    /** What one comparison found, and the baselines it would keep. */
-    record Report(List<Finding> findings, Map<String, Baseline> baselines) {
+    /** What one comparison found, and the baselines it would keep (per table, per chain). */
+    record Report(List<Finding> findings, Map<String, Map<String, Baseline>> baselines) {
     }
 
-    private Map<String, Baseline> baselines = new HashMap<>();
-    private Map<ServiceRules.NatChain, RuleShape.ChainShape> expectedShapes = new IdentityHashMap<>();
+    /** Per table, per chain: the kernel's text of the chain when it last matched. */
+    private Map<String, Map<String, Baseline>> baselines = new HashMap<>();
 
-    /** Compares a listing with a snapshot; no state changes until {@link #keep}. */
-    Report compare(Ledger.Snapshot snapshot, String save) {
-        Ruleset applied = snapshot.applied();
-        SavedTables saved = SavedTables.parse(save, (table, chain) -> {
-            Baseline b = baselines.get(key(table, chain));
+    /** A parser for the listing to compare with a snapshot: it works out the shapes only of the chains that need them. */
+    SavedTables.Parser parser(Ledger.Snapshot snapshot) {
+        // A chain whose baseline is current is judged by its exact text, any other by its shape.
+        return new SavedTables.Parser((table, chain) -> {
+            Baseline b = baselines.getOrDefault(table, Map.of()).get(chain);
             return b == null || b.generation() != snapshot.generationOf(b.part());
         });
-        // A chain whose baseline is current is judged by its exact text, any other by its shape.
-        Map<ServiceRules.NatChain, RuleShape.ChainShape> shapes = new IdentityHashMap<>();
+    }
+
+    /** Compares a parsed listing ({@link #parser}) with a snapshot; no state changes until {@link #keep}. */
+    Report compare(Ledger.Snapshot snapshot, SavedTables saved) {
+        Ruleset applied = snapshot.applied();
         List<Finding> findings = new ArrayList<>();
-        Map<String, Baseline> kept = new HashMap<>();
+        Map<String, Map<String, Baseline>> kept = new HashMap<>();
 
         for (Table table : KubeChains.CANARY_TABLES) {
             if (!saved.has(table.iptablesName(), KubeChains.CANARY)) {
@@ -87,24 +89,17 @@ final class DriftDetector {
         applied.services().forEach((name, rules) -> {
             Part part = new Part.Service(name);
             for (ServiceRules.NatChain chain : rules.chains()) {
-                judge(snapshot, saved, part, "nat", chain.name(), chain.ruleCount(), () -> shapes.computeIfAbsent(chain,
-                        c -> expectedShapes.containsKey(c) ? expectedShapes.get(c) : RuleShape.ChainShape.of(c.rules().lines().toList())),
-                        " (" + name + ")", findings, kept);
+                judge(snapshot, saved, part, "nat", chain.name(), chain.ruleCount(),
+                        () -> RuleShape.ChainShape.of(chain.rules().lines().toList()), " (" + name + ")", findings, kept);
             }
         });
-        expectedShapes = shapes;
         return new Report(findings, kept);
     }
 
     /** Keeps the baselines of a report whose parts no sync has rewritten since (as {@code current} says). */
     void keep(Report report, Predicate<Part> unchanged) {
-        Map<String, Baseline> next = new HashMap<>(report.baselines().size() * 2);
-        report.baselines().forEach((key, baseline) -> {
-            if (unchanged.test(baseline.part())) {
-                next.put(key, baseline);
-            }
-        });
-        baselines = next;
+        report.baselines().values().forEach(chains -> chains.values().removeIf(b -> !unchanged.test(b.part())));
+        baselines = report.baselines();
     }
 
     private interface ShapeSupplier {
@@ -113,10 +108,9 @@ final class DriftDetector {
 
     private void judge(Ledger.Snapshot snapshot, SavedTables saved, Part part, String table, String chain,
                        int expectedRules, ShapeSupplier expected, String owner, List<Finding> findings,
-                       Map<String, Baseline> kept) {
-        String key = key(table, chain);
+                       Map<String, Map<String, Baseline>> kept) {
         long generation = snapshot.generationOf(part);
-        Baseline baseline = baselines.get(key);
+        Baseline baseline = baselines.getOrDefault(table, Map.of()).get(chain);
         boolean current = baseline != null && baseline.part().equals(part) && baseline.generation() == generation;
         SavedTables.Chain installed = saved.chain(table, chain, !current);
         String name = table + " " + chain + owner;
@@ -129,11 +123,11 @@ final class DriftDetector {
         }
         if (current) {
             if (installed.exact() == baseline.exact()) {
-                kept.put(key, baseline);
+                kept.computeIfAbsent(table, t -> new HashMap<>()).put(chain, baseline);
                 return;
             }
         } else if (installed.shape().equals(expected.get())) {
-            kept.put(key, new Baseline(part, generation, installed.exact()));
+            kept.computeIfAbsent(table, t -> new HashMap<>()).put(chain, new Baseline(part, generation, installed.exact()));
             return;
         }
         if (installed.rules() == 0 && expectedRules > 0) {

@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -172,6 +173,14 @@ public final class Iptables {
             }
         }
         return chains;
+    }
+
+    /** Hands everything iptables-save prints for this family to {@code lines}, one line at a time. */
+    public void saveAll(Consumer<String> lines) throws ToolException {
+        ProcessRunner.Result result = runner.runLines(List.of(save), lines);
+        if (!result.ok()) {
+            throw new ToolException(describe(save, result));
+        }
     }
 
     /** Everything iptables-save prints for this family. */

@@ -27,6 +27,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -52,17 +56,18 @@ public final class IptablesDataplane implements Dataplane {
      * ~7 s, 20k-line ones in ~29 s, a single one in minutes (see bench/RESULTS.md).
      */
     public static final int MAX_TRANSACTION_LINES = 1500;
-    static final String ROUTE_LOCALNET = "net.ipv4.conf.all.route_localnet";
-    static final String TCP_BE_LIBERAL = "net.netfilter.nf_conntrack_tcp_be_liberal";
 
     private final IpFamily family;
     private final ProxySettings settings;
     private final Iptables iptables;
     private final BaseChains baseChains;
     private final NfacctCounters nfacct;
-    private final Sysctls sysctls;
+    private final NodeSettings nodeSettings;
+    private final EntryChains entryChains;
     private final Applier applier;
     private final DriftDetector detector = new DriftDetector();
+    /** Runs the listings a sync reads side by side. */
+    private final ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
 
     /** Held by a sync from start to end, and briefly by the drift check; guards {@link #ledger}. */
     private final ReentrantLock syncing = new ReentrantLock();
@@ -71,7 +76,6 @@ public final class IptablesDataplane implements Dataplane {
     // Owned by the sync thread.
     private LocalNode renderedNode;
     private IptablesRenderer renderer;
-    private boolean routeLocalnetPending;
     private Instant lastCleanup = Instant.MIN;
     private final Set<String> pendingStale = new HashSet<>();
     /** Refused Services and when they were last tried. */
@@ -79,7 +83,6 @@ public final class IptablesDataplane implements Dataplane {
 
     private volatile Ruleset lastRuleset;
     private volatile List<RestorePlan.Transaction> lastTransactions = List.of();
-    private volatile Duration lastDriftCheck = Duration.ZERO;
     private final AtomicLong driftChecks = new java.util.concurrent.atomic.AtomicLong();
 
     public IptablesDataplane(IpFamily family, ProxySettings settings, Iptables iptables, NfacctCounters nfacct) {
@@ -100,7 +103,8 @@ public final class IptablesDataplane implements Dataplane {
         this.iptables = iptables;
         this.baseChains = new BaseChains(iptables);
         this.nfacct = nfacct;
-        this.sysctls = sysctls;
+        this.nodeSettings = new NodeSettings(sysctls);
+        this.entryChains = new EntryChains(iptables);
         this.applier = new Applier(iptables, maxTransactionLines);
     }
 
@@ -129,8 +133,8 @@ public final class IptablesDataplane implements Dataplane {
         if (renderer == null || !node.equals(renderedNode)) {
             renderer = new IptablesRenderer(rendererConfig(node));
             renderedNode = node;
-        } else if (full && routeLocalnetPending) {
-            ensureRouteLocalnet();
+        } else if (full) {
+            nodeSettings.retry();
         }
         Set<ServicePortName> changed = new HashSet<>(request instanceof SyncRequest.Partial partial
                 ? partial.changedPorts() : Set.of());
@@ -144,84 +148,65 @@ public final class IptablesDataplane implements Dataplane {
         Ruleset ruleset = full ? renderer.render(request.state(), node) : renderer.render(request.state(), node, previous, changed);
         long afterRender = System.nanoTime();
 
-        List<String> repaired = new ArrayList<>(repairs.findings());
-        Work work = full ? Work.all(ruleset) : RestorePlan.work(ruleset, new RestorePlan.Scope.Partial(previous, changed))
-                .withChains(repairs.chains());
-        if (!full && !work.natEntry()) {
-            EntryChains.Verdict verdict = EntryChains.verify(iptables, ruleset);
-            switch (verdict) {
-                case EntryChains.Verdict.Intact() -> {
-                }
-                case EntryChains.Verdict.Flushed(String what) -> {
-                    repaired.add(what + "; the nat table was flushed: rewriting everything");
-                    full = true;
-                    work = Work.all(ruleset);
-                }
-                case EntryChains.Verdict.Differs(String what) -> {
-                    repaired.add(what);
-                    work = work.and(new Work(Set.of(), false, false, true));
-                }
-            }
+        // Every sync rewrites the filter table and the small nat chains, as kube-proxy does.
+        Work work = (full ? Work.all(ruleset) : RestorePlan.work(ruleset, new RestorePlan.Scope.Partial(previous, changed))
+                .withChains(repairs.chains())).and(new Work(Set.of(), true, true, repairs.natEntry()));
+        Set<String> stale;
+        try {
+            stale = staleChains(full, previous, ruleset, changed, now);
+        } catch (Iptables.ToolException e) {
+            return failed(SyncOutcome.Stage.KERNEL, "cannot list the nat chains, so stale ones cannot be found: " + e.getMessage());
         }
-        work = work.and(new Work(Set.of(), true, true, repairs.natEntry()));
-        long afterVerify = System.nanoTime();
-
-        if (full) {
-            try {
-                pendingStale.clear();
-                pendingStale.addAll(StaleChains.inKernel(iptables, ruleset));
-            } catch (Iptables.ToolException e) {
-                return failed(SyncOutcome.Stage.KERNEL, "cannot list the nat chains, so stale ones cannot be found: "
-                        + e.getMessage());
-            }
-        } else {
-            pendingStale.addAll(RestorePlan.droppedChains(previous, ruleset, changed));
-            for (ServicePortName name : changed) {
-                ServiceRules rules = ruleset.services().get(name);
-                if (rules != null) {
-                    rules.chains().forEach(c -> pendingStale.remove(c.name()));
-                }
-            }
-        }
-        // Deleting a chain makes iptables read every rule of the table; in a large cluster that
-        // dominates a small sync, so (as kube-proxy does) stale chains — unreferenced and
-        // harmless — are removed at most once per sync period there.
-        boolean cleanUp = full || !ruleset.largeClusterMode()
-                || Duration.between(lastCleanup, now).compareTo(settings.syncPeriod()) > 0;
-        Set<String> stale = cleanUp ? Set.copyOf(pendingStale) : Set.of();
-
         ledger.begin();
-        long beforeRestore = System.nanoTime();
-        Applier.Result result = applier.apply(ruleset, previous, work, stale);
-        long afterRestore = System.nanoTime();
         SyncOutcome.Stage restoreStage = full ? SyncOutcome.Stage.IPTABLES_RESTORE : SyncOutcome.Stage.IPTABLES_PARTIAL_RESTORE;
+        Applier.Result result = applier.apply(ruleset, previous, work, stale);
         if (!(result instanceof Applier.Result.Done done)) {
             return failed(restoreStage, ((Applier.Result.Stopped) result).message());
         }
-        if (cleanUp) {
-            pendingStale.clear();
-            pendingStale.addAll(done.keptStale());
-            lastCleanup = now;
-        }
-        for (ServicePortName name : done.refused().keySet()) {
-            // A refused Service keeps its previous chains: none of them is stale.
-            ServiceRules kept = done.applied().services().get(name);
-            if (kept != null) {
-                kept.chains().forEach(c -> pendingStale.remove(c.name()));
+        long afterRestore = System.nanoTime();
+
+        // Once the changes are in, what every sync checks: the entry chains, unless just written,
+        // and the builtin chains where the jumps are, listed side by side (at 10k Services the
+        // entry chains take a quarter of a second to list; listed during the restore, they would
+        // slow it down).
+        List<String> repaired = new ArrayList<>(repairs.findings());
+        CompletableFuture<EntryChains.Listing> entryListing = done.entry() ? null
+                : CompletableFuture.supplyAsync(entryChains::list, readers);
+        CompletableFuture<Map<String, List<String>>> builtins = CompletableFuture.supplyAsync(this::listBuiltins, readers);
+        if (entryListing != null) {
+            EntryChains.Verdict verdict = entryChains.judge(entryListing.join(), done.applied());
+            if (verdict instanceof EntryChains.Verdict.Flushed) {
+                full = true;
+                restoreStage = SyncOutcome.Stage.IPTABLES_RESTORE;
+                try {
+                    stale = staleChains(true, previous, done.applied(), Set.of(), now);
+                } catch (Iptables.ToolException e) {
+                    return failed(SyncOutcome.Stage.KERNEL, "cannot list the nat chains: " + e.getMessage());
+                }
             }
+            result = repairEntry(verdict, done, stale, repaired);
+            if (!(result instanceof Applier.Result.Done)) {
+                return failed(restoreStage, ((Applier.Result.Stopped) result).message());
+            }
+            done = (Applier.Result.Done) result;
         }
-        Set<ServicePortName> attempted = full ? ruleset.services().keySet() : changed;
-        attempted.forEach(refused::remove);
-        done.refused().keySet().forEach(name -> refused.put(name, now));
+        if (done.entry()) {
+            entryChains.written();
+        }
+        long afterVerify = System.nanoTime();
+        keepRefusedAndStale(done, full ? ruleset.services().keySet() : changed, now, stale);
 
         BaseChains.Ensured ensured;
         try {
-            ensured = baseChains.ensure(done.applied(), full || repairs.jumps());
+            ensured = baseChains.ensure(done.applied(), full || repairs.jumps(), builtins.join());
+        } catch (CompletionException e) {
+            return failed(SyncOutcome.Stage.KERNEL, "cannot list the builtin chains: " + e.getCause().getMessage());
         } catch (Iptables.ToolException e) {
             return failed(SyncOutcome.Stage.KERNEL, "cannot list the builtin chains: " + e.getMessage());
         } catch (Iptables.RestoreException e) {
             LOG.log(System.Logger.Level.ERROR, "Failed to ensure canary chains and chain jumps: {0}", e.getMessage());
-            return failed(restoreStage, "could not ensure the jumps from the builtin chains: " + e.getMessage().lines().findFirst().orElse(""));
+            return failed(restoreStage, "could not ensure the jumps from the builtin chains: "
+                    + e.getMessage().lines().findFirst().orElse(""));
         }
         if (previous != null) {
             ensured.jumps().forEach(jump -> repaired.add("jump " + jump + " missing"));
@@ -233,7 +218,92 @@ public final class IptablesDataplane implements Dataplane {
             LOG.log(System.Logger.Level.INFO, "Repaired rules that drifted ipFamily={0}: {1}", family,
                     String.join("; ", repaired));
         }
+        Map<String, Object> details = details(done, stale, repaired);
+        details.put("render", millis(start, afterRender) + "ms");
+        details.put("restore", millis(afterRender, afterRestore) + "ms");
+        details.put("verify", millis(afterRestore, afterVerify) + "ms");
+        details.put("jumps", millis(afterVerify, System.nanoTime()) + "ms");
+        Ruleset applied = done.applied();
+        SyncOutcome.Stage stage = restoreStage;
+        List<SyncOutcome.Failed> refusals = new ArrayList<>();
+        done.refused().forEach((name, message) -> refusals.add(new SyncOutcome.Failed(stage,
+                "iptables-restore refused the rules of Service " + name + ": " + message)));
+        return new SyncOutcome.Applied(full, applied.noLocalEndpointsInternal(), applied.noLocalEndpointsExternal(),
+                Map.of(KubeChains.Table.FILTER.iptablesName(), applied.filterRuleCount(),
+                        KubeChains.Table.NAT.iptablesName(), applied.natRuleCount()),
+                details, refusals);
+    }
 
+    /** After the changes: the entry chains rewritten if they differ, everything if the nat table was flushed. */
+    private Applier.Result repairEntry(EntryChains.Verdict verdict, Applier.Result.Done done, Set<String> stale,
+                                       List<String> repaired) {
+        return switch (verdict) {
+            case EntryChains.Verdict.Intact() -> done;
+            case EntryChains.Verdict.Differs(String what) -> {
+                repaired.add(what);
+                yield done.then(applier.apply(done.applied(), done.applied(), new Work(Set.of(), false, false, true), Set.of()));
+            }
+            case EntryChains.Verdict.Flushed(String what) -> {
+                repaired.add(what + ": the nat table was flushed, everything is rewritten");
+                yield done.then(applier.apply(done.applied(), done.applied(), Work.all(done.applied()), stale));
+            }
+        };
+    }
+
+    private Map<String, List<String>> listBuiltins() {
+        try {
+            return baseChains.listBuiltins();
+        } catch (Iptables.ToolException e) {
+            throw new CompletionException(e);
+        }
+    }
+
+    /**
+     * The stale chains this sync deletes. A full sync lists the kernel's; a partial one adds the
+     * chains the changed Services dropped. Deleting a chain makes iptables read every rule of the
+     * table; in a large cluster that dominates a small sync, so (as kube-proxy does) stale chains
+     * — unreferenced and harmless — are removed at most once per sync period there.
+     */
+    private Set<String> staleChains(boolean full, Ruleset previous, Ruleset ruleset, Set<ServicePortName> changed,
+                                    Instant now) throws Iptables.ToolException {
+        if (full) {
+            Set<String> inKernel = StaleChains.inKernel(iptables, ruleset);
+            pendingStale.clear();
+            pendingStale.addAll(inKernel);
+        } else {
+            pendingStale.addAll(RestorePlan.droppedChains(previous, ruleset, changed));
+            for (ServicePortName name : changed) {
+                ServiceRules rules = ruleset.services().get(name);
+                if (rules != null) {
+                    rules.chains().forEach(c -> pendingStale.remove(c.name()));
+                }
+            }
+        }
+        boolean cleanUp = full || !ruleset.largeClusterMode()
+                || Duration.between(lastCleanup, now).compareTo(settings.syncPeriod()) > 0;
+        if (!cleanUp) {
+            return Set.of();
+        }
+        lastCleanup = now;
+        return Set.copyOf(pendingStale);
+    }
+
+    /** After the restores: which Services stay refused, and which stale chains are left for later. */
+    private void keepRefusedAndStale(Applier.Result.Done done, Set<ServicePortName> attempted, Instant now, Set<String> stale) {
+        attempted.forEach(refused::remove);
+        done.refused().keySet().forEach(name -> refused.put(name, now));
+        pendingStale.removeAll(stale);
+        pendingStale.addAll(done.keptStale());
+        for (ServicePortName name : done.refused().keySet()) {
+            // A refused Service keeps its previous chains: none of them is stale.
+            ServiceRules kept = done.applied().services().get(name);
+            if (kept != null) {
+                kept.chains().forEach(c -> pendingStale.remove(c.name()));
+            }
+        }
+    }
+
+    private static Map<String, Object> details(Applier.Result.Done done, Set<String> stale, List<String> repaired) {
         Ruleset applied = done.applied();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("numFilterRules", applied.filterRuleCount());
@@ -247,17 +317,7 @@ public final class IptablesDataplane implements Dataplane {
         if (!done.refused().isEmpty()) {
             details.put("refusedServices", String.join(",", done.refused().keySet().stream().map(Object::toString).toList()));
         }
-        details.put("render", millis(start, afterRender) + "ms");
-        details.put("verify", millis(afterRender, afterVerify) + "ms");
-        details.put("restore", millis(beforeRestore, afterRestore) + "ms");
-        details.put("jumps", millis(afterRestore, System.nanoTime()) + "ms");
-        List<SyncOutcome.Failed> refusals = new ArrayList<>();
-        done.refused().forEach((name, message) -> refusals.add(new SyncOutcome.Failed(restoreStage,
-                "iptables-restore refused the rules of Service " + name + ": " + message)));
-        return new SyncOutcome.Applied(full, applied.noLocalEndpointsInternal(), applied.noLocalEndpointsExternal(),
-                Map.of(KubeChains.Table.FILTER.iptablesName(), applied.filterRuleCount(),
-                        KubeChains.Table.NAT.iptablesName(), applied.natRuleCount()),
-                details, refusals);
+        return details;
     }
 
     private SyncOutcome failed(SyncOutcome.Stage stage, String message) {
@@ -270,52 +330,12 @@ public final class IptablesDataplane implements Dataplane {
         return (to - from) / 1_000_000;
     }
 
-    /**
-     * The renderer's settings on this node: from the flags, and from the kernel — whether it
-     * accepts out-of-window TCP (then, as kube-proxy, no INVALID drop rule) and the nfacct
-     * counters the rules may name. Sets route_localnet when node ports answer on localhost.
-     */
+    /** The renderer's settings on this node: the flags, the kernel's parameters, the nfacct counters that exist. */
     private IptablesConfig rendererConfig(LocalNode node) {
-        IptablesConfig config = settings.iptablesConfig(family, node);
-        boolean liberal = conntrackTcpLiberal();
-        if (config.localhostNodePorts()) {
-            ensureRouteLocalnet();
-        }
+        IptablesConfig config = nodeSettings.apply(settings.iptablesConfig(family, node));
         boolean invalidDrop = nfacct.ensure(IptablesConfig.INVALID_DROP_COUNTER);
         boolean localhost = nfacct.ensure(IptablesConfig.LOCALHOST_NODE_PORT_COUNTER);
-        return new IptablesConfig(config.family(), config.masqueradeBit(), config.masqueradeAll(),
-                config.localDetector(), config.localhostNodePorts(), config.nodePortAddresses(), liberal,
-                invalidDrop, localhost, config.preferSameNodeHints());
-    }
-
-    private boolean conntrackTcpLiberal() {
-        try {
-            String value = sysctls.read(TCP_BE_LIBERAL);
-            if (!value.equals("0")) {
-                LOG.log(System.Logger.Level.INFO, "{0} is {1}: not installing the DROP rule for INVALID packets",
-                        TCP_BE_LIBERAL, value);
-                return true;
-            }
-        } catch (Sysctls.SysctlException e) {
-            LOG.log(System.Logger.Level.DEBUG, "Cannot read {0}, taking it as unset: {1}", TCP_BE_LIBERAL, e.getMessage());
-        }
-        return false;
-    }
-
-    /** Node ports on 127.0.0.1 need the kernel to route to 127/8 from other interfaces. */
-    private void ensureRouteLocalnet() {
-        try {
-            if (!sysctls.read(ROUTE_LOCALNET).equals("1")) {
-                LOG.log(System.Logger.Level.INFO, "Setting {0}=1 so that node ports answer on localhost; to avoid it, "
-                        + "disable iptables.localhostNodePorts or leave loopback out of nodePortAddresses", ROUTE_LOCALNET);
-                sysctls.write(ROUTE_LOCALNET, "1");
-            }
-            routeLocalnetPending = false;
-        } catch (Sysctls.SysctlException e) {
-            routeLocalnetPending = true;
-            LOG.log(System.Logger.Level.ERROR, "Node ports will not answer on localhost: {0}; retried on the next full sync",
-                    e.getMessage());
-        }
+        return config.withCounters(invalidDrop, localhost);
     }
 
     /**
@@ -336,50 +356,29 @@ public final class IptablesDataplane implements Dataplane {
             return DriftCheck.NONE;
         }
         long start = System.nanoTime();
-        String save;
+        SavedTables.Parser parser = detector.parser(snapshot);
         try {
-            save = iptables.saveAll();
+            iptables.saveAll(parser);
         } catch (Iptables.ToolException e) {
             LOG.log(System.Logger.Level.WARNING, "Cannot check the rules for drift ipFamily={0}: {1}", family, e.getMessage());
             return DriftCheck.NONE;
         }
-        DriftDetector.Report report = detector.compare(snapshot, save);
+        DriftDetector.Report report = detector.compare(snapshot, parser.result());
         List<DriftDetector.Finding> findings;
         syncing.lock();
         try {
             findings = report.findings().stream().filter(f -> ledger.unchangedSince(f.part(), snapshot)).toList();
             detector.keep(report, part -> ledger.unchangedSince(part, snapshot));
             if (!findings.isEmpty()) {
-                ledger.addRepairs(repairs(findings, snapshot.applied()));
+                ledger.addRepairs(Ledger.Repairs.of(findings, snapshot.applied()));
             }
         } finally {
             syncing.unlock();
         }
-        lastDriftCheck = Duration.ofNanos(System.nanoTime() - start);
         driftChecks.incrementAndGet();
         LOG.log(System.Logger.Level.DEBUG, "Checked the rules for drift ipFamily={0} findings={1} elapsed={2}ms",
-                family, findings.size(), lastDriftCheck.toMillis());
+                family, findings.size(), (System.nanoTime() - start) / 1_000_000);
         return findings.isEmpty() ? DriftCheck.NONE : new DriftCheck(DriftDetector.describe(findings));
-    }
-
-    /** What the next sync must do about findings: the drifted chains, or everything when the damage is wide. */
-    private static Ledger.Repairs repairs(List<DriftDetector.Finding> findings, Ruleset applied) {
-        Set<String> chains = new HashSet<>();
-        boolean entry = false;
-        boolean jumps = false;
-        for (DriftDetector.Finding finding : findings) {
-            switch (finding.part()) {
-                case Ledger.Part.Service service -> chains.add(finding.chain());
-                case Ledger.Part.Entry() -> entry = true;
-                case Ledger.Part.Jumps() -> jumps = true;
-                case Ledger.Part.Base() -> {
-                    // Rewritten by every sync.
-                }
-            }
-        }
-        int serviceChains = applied.activeServiceChains().size();
-        boolean wide = !chains.isEmpty() && chains.size() * 2 > serviceChains;
-        return new Ledger.Repairs(wide, wide ? Set.of() : chains, entry, jumps, DriftDetector.describe(findings));
     }
 
     /** The ruleset the kernel holds after the last successful sync (null before one, or after a failure). */
@@ -397,9 +396,9 @@ public final class IptablesDataplane implements Dataplane {
         return driftChecks.get();
     }
 
-    /** How long the last drift check took (reading the kernel and comparing). */
-    public Duration lastDriftCheck() {
-        return lastDriftCheck;
+    @Override
+    public void close() {
+        readers.close();
     }
 
     @Override

@@ -87,6 +87,28 @@ final class Ledger {
         boolean isEmpty() {
             return findings.isEmpty();
         }
+
+        /**
+         * What the next sync must do about a drift check's findings: rewrite the drifted service
+         * chains, or everything when more than half of them drifted (a flushed table).
+         */
+        static Repairs of(List<DriftDetector.Finding> found, Ruleset applied) {
+            Set<String> chains = new HashSet<>();
+            boolean entry = false;
+            boolean jumps = false;
+            for (DriftDetector.Finding finding : found) {
+                switch (finding.part()) {
+                    case Part.Service service -> chains.add(finding.chain());
+                    case Part.Entry() -> entry = true;
+                    case Part.Jumps() -> jumps = true;
+                    case Part.Base() -> {
+                        // Rewritten by every sync.
+                    }
+                }
+            }
+            boolean wide = !chains.isEmpty() && chains.size() * 2 > applied.activeServiceChains().size();
+            return new Repairs(wide, wide ? Set.of() : chains, entry, jumps, DriftDetector.describe(found));
+        }
     }
 
     private Ruleset applied;

@@ -27,7 +27,11 @@ final class RuleShape {
         static final ChainShape EMPTY = new ChainShape(0, FNV_OFFSET);
 
         ChainShape plus(String ruleLine) {
-            return new ChainShape(rules + 1, (hash ^ RuleShape.of(ruleLine)) * FNV_PRIME);
+            return plus(RuleShape.of(ruleLine));
+        }
+
+        ChainShape plus(long ruleShape) {
+            return new ChainShape(rules + 1, (hash ^ ruleShape) * FNV_PRIME);
         }
 
         static ChainShape of(Iterable<String> ruleLines) {
@@ -40,40 +44,79 @@ final class RuleShape {
     }
 
     /** The shape of one rule line ({@code -A CHAIN ...}, as written or as iptables-save prints it). */
-    static long of(String ruleLine) {
-        List<String> words = words(ruleLine);
-        String target = "";
-        String destination = "";
-        String comment = "";
-        String port = "";
-        for (int i = 0; i + 1 < words.size(); i++) {
-            switch (words.get(i)) {
-                case "-j", "--jump" -> target = words.get(i + 1);
-                case "--to-destination" -> destination = canonicalDestination(words.get(i + 1));
-                case "--comment" -> comment = words.get(i + 1);
-                case "--dport", "--destination-port" -> port = words.get(i + 1);
-                default -> {
-                }
+    static long of(CharSequence line) {
+        return of(line, 0, line.length());
+    }
+
+    private static final int NONE = -1;
+    private static final String[][] KEYS = {{"-j", "--jump"}, {"--to-destination"}, {"--comment"},
+        {"--dport", "--destination-port"}};
+    private static final int DESTINATION = 1;
+
+    /**
+     * The shape of the rule in {@code text[from, to)}, read in place: iptables-save listings are
+     * some 200k lines at 10k Services, and nothing of them is copied.
+     */
+    static long of(CharSequence text, int from, int to) {
+        long[] parts = {FNV_OFFSET, FNV_OFFSET, FNV_OFFSET, FNV_OFFSET};
+        int pending = NONE;
+        int i = from;
+        while (i < to) {
+            char c = text.charAt(i);
+            if (c == ' ' || c == '\t') {
+                i++;
+                continue;
             }
+            int start = i;
+            boolean quoted = false;
+            while (i < to) {
+                c = text.charAt(i);
+                if (quoted && c == '\\' && i + 1 < to) {
+                    i += 2;
+                    continue;
+                }
+                if (c == '"') {
+                    quoted = !quoted;
+                } else if (!quoted && (c == ' ' || c == '\t')) {
+                    break;
+                }
+                i++;
+            }
+            if (pending != NONE) {
+                parts[pending] = pending == DESTINATION ? destination(text, start, i) : mix(FNV_OFFSET, text, start, i);
+            }
+            pending = key(text, start, i);
         }
         long hash = FNV_OFFSET;
-        for (String part : new String[] {target, destination, comment, port}) {
-            hash = mix(hash, part);
+        for (long part : parts) {
+            hash = (hash ^ part) * FNV_PRIME;
             hash = (hash ^ 0xff) * FNV_PRIME;
         }
         return hash;
     }
 
-    /** A hash of a line's exact text. */
-    static long exact(CharSequence line) {
-        return mix(FNV_OFFSET, line);
+    /** Which value the word {@code text[start, end)} announces, or {@link #NONE}. */
+    private static int key(CharSequence text, int start, int end) {
+        if (text.charAt(start) != '-') {
+            return NONE;
+        }
+        for (int k = 0; k < KEYS.length; k++) {
+            for (String key : KEYS[k]) {
+                if (key.length() == end - start && regionEquals(text, start, key)) {
+                    return k;
+                }
+            }
+        }
+        return NONE;
     }
 
-    private static long mix(long hash, CharSequence text) {
-        for (int i = 0; i < text.length(); i++) {
-            hash = (hash ^ text.charAt(i)) * FNV_PRIME;
+    private static boolean regionEquals(CharSequence text, int start, String key) {
+        for (int i = 0; i < key.length(); i++) {
+            if (text.charAt(start + i) != key.charAt(i)) {
+                return false;
+            }
         }
-        return hash;
+        return true;
     }
 
     /** Splits a rule into words as iptables-restore does: double quotes group, backslash escapes inside them. */
@@ -110,6 +153,48 @@ final class RuleShape {
             words.add(word.toString());
         }
         return words;
+    }
+
+    /** Hashes a word's content, as iptables-restore reads it (quotes grouping, backslash escaping inside them). */
+    private static long mix(long hash, CharSequence text, int start, int end) {
+        boolean quoted = false;
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+                continue;
+            }
+            if (quoted && c == '\\' && i + 1 < end) {
+                c = text.charAt(++i);
+            }
+            hash = (hash ^ c) * FNV_PRIME;
+        }
+        return hash;
+    }
+
+    /** A DNAT destination's hash; an IPv6 one in canonical spelling first. */
+    private static long destination(CharSequence text, int start, int end) {
+        for (int i = start; i < end; i++) {
+            if (text.charAt(i) == '[') {
+                String canonical = canonicalDestination(words(text.subSequence(start, end).toString()).getFirst());
+                return mix(FNV_OFFSET, canonical, 0, canonical.length());
+            }
+        }
+        return mix(FNV_OFFSET, text, start, end);
+    }
+
+    /** A hash of a line's exact text. */
+    static long exact(CharSequence line) {
+        return exact(line, 0, line.length());
+    }
+
+    /** A hash of the exact text {@code text[from, to)}. */
+    static long exact(CharSequence text, int from, int to) {
+        long hash = FNV_OFFSET;
+        for (int i = from; i < to; i++) {
+            hash = (hash ^ text.charAt(i)) * FNV_PRIME;
+        }
+        return hash;
     }
 
     /** {@code addr:port} or {@code [v6]:port} with the address in one spelling. */

@@ -2,127 +2,147 @@ package io.switchyard.agent.iptables;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiPredicate;
+import java.util.function.Consumer;
 
 /**
- * One {@code iptables-save} listing reduced to what the drift check compares, without keeping
- * its text (at 10k services it is some 200k lines): which chains each table declares, per
- * KUBE-* chain its rule count and a hash of its exact text (and, where asked, its
+ * One {@code iptables-save} listing reduced to what the drift check compares, read line by line
+ * without keeping its text (at 10k services it is some 200k lines): which chains each table
+ * declares, per KUBE-* chain its rule count and a hash of its exact text (and, where asked, its
  * {@link RuleShape}), and the rules of the builtin chains, where our jumps live.
  */
 final class SavedTables {
 
-    /** What the kernel holds in one of our chains. */
-    record Chain(int rules, long exact, RuleShape.ChainShape shape) {
+    /** What the kernel holds in one of our chains; {@code shape} is null unless it was asked for. */
+    static final class Chain {
+        private int rules;
+        private long exact = RuleShape.ChainShape.EMPTY.hash();
+        private RuleShape.ChainShape shape;
+
+        int rules() {
+            return rules;
+        }
+
+        long exact() {
+            return exact;
+        }
+
+        RuleShape.ChainShape shape() {
+            return shape;
+        }
     }
 
     private static final Set<String> BUILTIN = Set.of("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING");
 
-    private final Map<String, Set<String>> declared;
-    private final Map<String, Chain> chains;
-    private final Map<String, List<String>> builtinRules;
+    /** Per table, each declared chain, with its totals (a declared chain without rules has none yet). */
+    private final Map<String, Map<String, Chain>> tables = new HashMap<>();
+    private final Map<String, List<String>> builtinRules = new HashMap<>();
 
-    private SavedTables(Map<String, Set<String>> declared, Map<String, Chain> chains, Map<String, List<String>> builtinRules) {
-        this.declared = declared;
-        this.chains = chains;
-        this.builtinRules = builtinRules;
-    }
-
-    /** Mutable per-chain totals while parsing. */
-    private static final class Totals {
-        int rules;
-        long exact = RuleShape.ChainShape.EMPTY.hash();
-        RuleShape.ChainShape shape;
+    private SavedTables() {
     }
 
     /**
-     * Parses a listing.
+     * Reads a listing line by line, as iptables-save prints it, keeping only the totals.
      *
      * @param wantsShape (table, chain) of the KUBE-* chains whose {@link RuleShape} is needed
      */
-    static SavedTables parse(String save, BiPredicate<String, String> wantsShape) {
-        Map<String, Set<String>> declared = new HashMap<>();
-        Map<String, Totals> totals = new HashMap<>();
-        Map<String, List<String>> builtin = new HashMap<>();
-        String table = null;
-        int from = 0;
-        while (from < save.length()) {
-            int end = save.indexOf('\n', from);
-            if (end < 0) {
-                end = save.length();
+    static final class Parser implements Consumer<String> {
+        private final BiPredicate<String, String> wantsShape;
+        private final SavedTables saved = new SavedTables();
+        private String table;
+        private Map<String, Chain> chains;
+        private String chain;
+        private Chain sums;
+
+        Parser(BiPredicate<String, String> wantsShape) {
+            this.wantsShape = wantsShape;
+        }
+
+        @Override
+        public void accept(String text) {
+            if (text.isEmpty()) {
+                return;
             }
-            String line = save.substring(from, end);
-            from = end + 1;
-            if (line.startsWith("*")) {
-                table = line.substring(1).strip();
-                declared.computeIfAbsent(table, t -> new HashSet<>());
-            } else if (table == null) {
-                continue;
-            } else if (line.startsWith(":")) {
-                int space = line.indexOf(' ');
-                declared.get(table).add(line.substring(1, space < 0 ? line.length() : space));
-            } else {
-                if (line.startsWith("[")) {
-                    // Counters, printed with -c.
-                    int close = line.indexOf("] ");
-                    line = close < 0 ? line : line.substring(close + 2);
-                }
-                if (!line.startsWith("-A ")) {
-                    continue;
-                }
-                int space = line.indexOf(' ', 3);
-                String chain = line.substring(3, space < 0 ? line.length() : space);
-                String key = key(table, chain);
+            char first = text.charAt(0);
+            if (first == '*') {
+                table = text.substring(1).strip();
+                chains = saved.tables.computeIfAbsent(table, t -> new HashMap<>());
+                chain = null;
+                return;
+            }
+            if (table == null) {
+                return;
+            }
+            if (first == ':') {
+                int space = text.indexOf(' ');
+                chains.putIfAbsent(text.substring(1, space < 0 ? text.length() : space), null);
+                return;
+            }
+            int line = 0;
+            if (first == '[') {
+                // Counters, printed with -c.
+                int close = text.indexOf("] ");
+                line = close < 0 ? 0 : close + 2;
+            }
+            if (!text.startsWith("-A ", line)) {
+                return;
+            }
+            int space = text.indexOf(' ', line + 3);
+            int nameEnd = space < 0 ? text.length() : space;
+            if (chain == null || chain.length() != nameEnd - line - 3 || !text.startsWith(chain, line + 3)) {
+                // Rules come grouped by chain: a new name only where a chain starts.
+                chain = text.substring(line + 3, nameEnd);
+                sums = null;
                 if (chain.startsWith("KUBE-")) {
-                    String t = table;
-                    Totals sums = totals.computeIfAbsent(key, k -> {
-                        Totals fresh = new Totals();
-                        fresh.shape = wantsShape.test(t, chain) ? RuleShape.ChainShape.EMPTY : null;
-                        return fresh;
-                    });
-                    sums.rules++;
-                    sums.exact = (sums.exact ^ RuleShape.exact(line)) * 0x100000001b3L;
-                    if (sums.shape != null) {
-                        sums.shape = sums.shape.plus(line);
+                    sums = chains.get(chain);
+                    if (sums == null) {
+                        sums = new Chain();
+                        sums.shape = wantsShape.test(table, chain) ? RuleShape.ChainShape.EMPTY : null;
+                        chains.put(chain, sums);
                     }
-                } else if (BUILTIN.contains(chain)) {
-                    builtin.computeIfAbsent(key, k -> new ArrayList<>()).add(line);
                 }
+            }
+            if (sums != null) {
+                sums.rules++;
+                sums.exact = (sums.exact ^ RuleShape.exact(text, line, text.length())) * 0x100000001b3L;
+                if (sums.shape != null) {
+                    sums.shape = sums.shape.plus(RuleShape.of(text, line, text.length()));
+                }
+            } else if (BUILTIN.contains(chain)) {
+                saved.builtinRules.computeIfAbsent(table + ' ' + chain, k -> new ArrayList<>()).add(text.substring(line));
             }
         }
-        Map<String, Chain> chains = new HashMap<>(totals.size() * 2);
-        totals.forEach((key, sums) -> chains.put(key, new Chain(sums.rules, sums.exact, sums.shape)));
-        return new SavedTables(declared, chains, builtin);
+
+        SavedTables result() {
+            return saved;
+        }
     }
 
     /** Whether the table declares the chain. */
     boolean has(String table, String chain) {
-        Set<String> ofTable = declared.get(table);
-        return ofTable != null && ofTable.contains(chain);
+        Map<String, Chain> chains = tables.get(table);
+        return chains != null && chains.containsKey(chain);
     }
 
-    /** One of our chains as the kernel holds it; a declared chain without rules is empty. Null if undeclared. */
+    /** One of our chains as the kernel holds it (declared without rules: empty); null if undeclared. */
     Chain chain(String table, String chain, boolean withShape) {
-        if (!has(table, chain)) {
+        Map<String, Chain> chains = tables.get(table);
+        if (chains == null || !chains.containsKey(chain)) {
             return null;
         }
-        Chain found = chains.get(key(table, chain));
+        Chain found = chains.get(chain);
         if (found == null) {
-            return new Chain(0, RuleShape.ChainShape.EMPTY.hash(), withShape ? RuleShape.ChainShape.EMPTY : null);
+            found = new Chain();
+            found.shape = withShape ? RuleShape.ChainShape.EMPTY : null;
         }
         return found;
     }
 
     /** The rules of a builtin chain, as iptables-save prints them. */
     List<String> builtinRules(String table, String chain) {
-        return builtinRules.getOrDefault(key(table, chain), List.of());
-    }
-
-    private static String key(String table, String chain) {
-        return table + ' ' + chain;
+        return builtinRules.getOrDefault(table + ' ' + chain, List.of());
     }
 }

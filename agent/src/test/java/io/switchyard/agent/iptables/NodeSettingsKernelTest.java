@@ -45,18 +45,18 @@ class NodeSettingsKernelTest {
 
     @Test
     void theFirstSyncSetsRouteLocalnetInTheDataplanesNamespace() {
-        assertThat(sysctl(IptablesDataplane.ROUTE_LOCALNET)).as("a fresh namespace").isEqualTo("0");
+        assertThat(sysctl(NodeSettings.ROUTE_LOCALNET)).as("a fresh namespace").isEqualTo("0");
         harness.newProxier(harness.runner(), Duration.ofSeconds(30), IptablesDataplane.MAX_TRANSACTION_LINES);
         harness.deliver(harness.cluster);
 
         assertThat(harness.proxier.syncProxyRules()).isTrue();
 
-        assertThat(sysctl(IptablesDataplane.ROUTE_LOCALNET)).isEqualTo("1");
+        assertThat(sysctl(NodeSettings.ROUTE_LOCALNET)).isEqualTo("1");
     }
 
     @Test
     void aLiberalConntrackMeansNoInvalidDropRule() {
-        harness.ns.exec(null, "sysctl", "-q", "-w", IptablesDataplane.TCP_BE_LIBERAL + "=1").requireSuccess("sysctl -w");
+        harness.ns.exec(null, "sysctl", "-q", "-w", NodeSettings.TCP_BE_LIBERAL + "=1").requireSuccess("sysctl -w");
         harness.newProxier(harness.runner(), Duration.ofSeconds(30), IptablesDataplane.MAX_TRANSACTION_LINES);
         harness.deliver(harness.cluster);
 

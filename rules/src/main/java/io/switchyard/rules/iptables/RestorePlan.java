@@ -134,8 +134,11 @@ public final class RestorePlan {
 
         /** This work and the other's. */
         public Work and(Work other) {
-            Set<String> union = new HashSet<>(chains);
-            union.addAll(other.chains);
+            Set<String> union = chains;
+            if (!other.chains.isEmpty()) {
+                union = new HashSet<>(chains);
+                union.addAll(other.chains);
+            }
             return new Work(union, filter || other.filter, natBase || other.natBase, natEntry || other.natEntry);
         }
 
@@ -147,6 +150,9 @@ public final class RestorePlan {
         }
 
         public Work withChains(Collection<String> names) {
+            if (names.isEmpty()) {
+                return this;
+            }
             Set<String> union = new HashSet<>(chains);
             union.addAll(names);
             return new Work(union, filter, natBase, natEntry);
@@ -348,7 +354,17 @@ public final class RestorePlan {
     }
 
     private static Transaction single(Ruleset desired, Work work, List<Owned> chains, List<String> stale) {
-        TransactionText out = new TransactionText(RestoreDocument.estimate(desired) + stale.size() * 64);
+        int size = 256 + stale.size() * 64;
+        for (Owned owned : chains) {
+            size += owned.chain().rules().length() + owned.chain().name().length() + 16;
+        }
+        if (work.filter() || work.natEntry()) {
+            size += desired.filterHead().length() + desired.filterTail().length() + desired.natTail().length();
+            for (ServiceRules rules : desired.services().values()) {
+                size += (work.filter() ? rules.filterRules().length() : 0) + (work.natEntry() ? rules.natRules().length() : 0);
+            }
+        }
+        TransactionText out = new TransactionText(size + desired.natHead().length());
         if (work.filter()) {
             appendFilter(out, desired);
         }
