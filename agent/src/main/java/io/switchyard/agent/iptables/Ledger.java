@@ -84,10 +84,6 @@ final class Ledger {
             return new Repairs(full || other.full, allChains, natEntry || other.natEntry, jumps || other.jumps, all);
         }
 
-        boolean isEmpty() {
-            return findings.isEmpty();
-        }
-
         /**
          * What the next sync must do about a drift check's findings: rewrite the drifted service
          * chains, or everything when more than half of them drifted (a flushed table).

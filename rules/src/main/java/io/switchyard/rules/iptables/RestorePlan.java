@@ -121,8 +121,6 @@ public final class RestorePlan {
      */
     public record Work(Set<String> chains, boolean filter, boolean natBase, boolean natEntry) {
 
-        public static final Work NOTHING = new Work(Set.of(), false, false, false);
-
         public Work {
             chains = Set.copyOf(chains);
         }
@@ -142,13 +140,6 @@ public final class RestorePlan {
             return new Work(union, filter || other.filter, natBase || other.natBase, natEntry || other.natEntry);
         }
 
-        /** This work without what {@code done} wrote. */
-        public Work minus(Contents done) {
-            Set<String> left = new HashSet<>(chains);
-            left.removeAll(done.chains());
-            return new Work(left, filter && !done.filter(), natBase && !done.natBase(), natEntry && !done.natEntry());
-        }
-
         public Work withChains(Collection<String> names) {
             if (names.isEmpty()) {
                 return this;
@@ -156,12 +147,6 @@ public final class RestorePlan {
             Set<String> union = new HashSet<>(chains);
             union.addAll(names);
             return new Work(union, filter, natBase, natEntry);
-        }
-
-        public Work withoutChains(Collection<String> names) {
-            Set<String> left = new HashSet<>(chains);
-            left.removeAll(names);
-            return new Work(left, filter, natBase, natEntry);
         }
 
         public boolean isEmpty() {

@@ -378,20 +378,24 @@ class RestorePlanTest {
     }
 
     @Test
-    void workAddsUpAndLeavesOutWhatWasDone() {
+    void workAddsUpAndOnlyTheNamedChainsAndPartsAreWritten() {
         Ruleset desired = ruleset(3);
-        RestorePlan.Work all = RestorePlan.Work.all(desired);
-        List<RestorePlan.Transaction> plan = full(desired, 4);
+        RestorePlan.Work nothing = new RestorePlan.Work(Set.of(), false, false, false);
+        String svc = ChainNames.servicePort(WEB.name());
 
-        RestorePlan.Work left = all;
-        for (RestorePlan.Transaction transaction : plan) {
-            left = left.minus(transaction.contents());
-        }
+        RestorePlan.Work work = nothing.and(new RestorePlan.Work(Set.of(svc), false, true, false))
+                .withChains(Set.of("KUBE-SVC-NOT-IN-THE-RULESET"));
 
-        assertThat(left.isEmpty()).isTrue();
-        assertThat(RestorePlan.Work.NOTHING.and(new RestorePlan.Work(Set.of("A"), false, true, false)))
-                .isEqualTo(new RestorePlan.Work(Set.of("A"), false, true, false));
-        assertThat(RestorePlan.plan(desired, RestorePlan.Work.NOTHING, List.of(), 100)).isEmpty();
+        assertThat(work).isEqualTo(new RestorePlan.Work(Set.of(svc, "KUBE-SVC-NOT-IN-THE-RULESET"), false, true, false));
+        assertThat(nothing.isEmpty()).isTrue();
+        assertThat(RestorePlan.plan(desired, nothing, List.of(), 100)).isEmpty();
+        List<RestorePlan.Transaction> plan = RestorePlan.plan(desired, work, List.of(), 100);
+        assertThat(plan).singleElement().satisfies(t -> {
+            assertThat(t.contents().chains()).containsExactly(svc);
+            assertThat(t.contents().natBase()).isTrue();
+            assertThat(t.contents().filter() || t.contents().natEntry()).isFalse();
+            assertThat(Parsed.of(t).declared()).containsExactlyInAnyOrder(svc, KubeChains.POSTROUTING, KubeChains.MARK_MASQ);
+        });
     }
 
     @Test
