@@ -5,6 +5,8 @@ import io.switchyard.agent.config.ProxySettings;
 import io.switchyard.agent.convert.Problem;
 import io.switchyard.agent.logging.Logging;
 import io.switchyard.agent.exec.HostProcessRunner;
+import io.switchyard.agent.exec.ProcessRunner;
+import io.switchyard.agent.iptables.Iptables;
 import io.switchyard.agent.iptables.LiveRules;
 import io.switchyard.agent.source.ApiSnapshot;
 import io.switchyard.agent.source.ClusterObjects;
@@ -22,6 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +36,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "dump-rules", mixinStandardHelpOptions = true,
         description = {"Print the iptables ruleset Switchyard would install, as one iptables-restore document.",
-                "With --live, print what is installed; with --diff, compare the two (exit 1 when they differ)."})
+                "With --live, print what is installed; with --diff, compare the two (exit 1 when they differ,",
+                "2 when the installed rules cannot be read)."})
 public final class DumpRulesCommand implements Callable<Integer> {
 
     @Option(names = "--from", paramLabel = "PATH",
@@ -59,6 +63,17 @@ public final class DumpRulesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private final ProcessRunner processes;
+
+    public DumpRulesCommand() {
+        this(new HostProcessRunner());
+    }
+
+    /** A command whose --live and --diff read the kernel through {@code processes}. */
+    DumpRulesCommand(ProcessRunner processes) {
+        this.processes = processes;
+    }
+
     @Override
     public Integer call() {
         Logging.configure(verbosity);
@@ -69,10 +84,21 @@ public final class DumpRulesCommand implements Callable<Integer> {
             throw new ConfigException("--ip-family: " + e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         if (live) {
-            out.print(new LiveRules(family, new HostProcessRunner(), new HostProcessRunner()).ownRules());
+            try {
+                out.print(new LiveRules(family, processes, processes).ownRules());
+            } catch (Iptables.ToolException e) {
+                err.println("switchyard: cannot read the installed rules: " + e.getMessage());
+                return Switchyard.EXIT_INVALID_INPUT;
+            }
             out.flush();
             return 0;
+        }
+        if (from != null && !Files.exists(from)) {
+            // Nothing on stdout: an empty-cluster document piped into iptables-restore would wipe the rules.
+            err.println("switchyard: --from " + from + ": no such file or directory");
+            return Switchyard.EXIT_INVALID_INPUT;
         }
         ProxySettings settings = flags.resolve();
         List<Problem> problems = new ArrayList<>();
@@ -86,7 +112,13 @@ public final class DumpRulesCommand implements Callable<Integer> {
         String document = RestoreDocument.forEmptyNamespace(ruleset);
         int exit = problems.isEmpty() ? 0 : Switchyard.EXIT_INVALID_INPUT;
         if (diff) {
-            List<String> differences = new LiveRules(family, new HostProcessRunner(), new HostProcessRunner()).diff(document);
+            List<String> differences;
+            try {
+                differences = new LiveRules(family, processes, processes).diff(document);
+            } catch (Iptables.ToolException e) {
+                err.println("switchyard: cannot compare with the installed rules: " + e.getMessage());
+                return Switchyard.EXIT_INVALID_INPUT;
+            }
             differences.forEach(out::println);
             exit = differences.isEmpty() ? exit : 1;
         } else {
@@ -94,7 +126,7 @@ public final class DumpRulesCommand implements Callable<Integer> {
         }
         out.flush();
         for (Problem problem : problems) {
-            spec.commandLine().getErr().println("switchyard: " + problem);
+            err.println("switchyard: " + problem);
         }
         return exit;
     }

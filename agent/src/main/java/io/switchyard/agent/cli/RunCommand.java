@@ -26,9 +26,12 @@ import io.switchyard.agent.source.ProxySelection;
 import io.switchyard.rules.model.IpFamily;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -56,16 +59,25 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     ProxyFlags flags;
 
+    @Spec
+    CommandSpec spec;
+
+    private final ProcessRunner processes;
+
+    public RunCommand() {
+        this(new HostProcessRunner());
+    }
+
+    /** A command that runs the iptables tools through {@code processes}. */
+    RunCommand(ProcessRunner processes) {
+        this.processes = processes;
+    }
+
     @Override
     public Integer call() throws Exception {
         Logging.configure(verbosity);
-        ProcessRunner processes = new HostProcessRunner();
         if (cleanup) {
-            boolean ok = true;
-            for (IpFamily family : IpFamily.values()) {
-                ok &= Cleanup.run(new Iptables(family, processes));
-            }
-            return ok ? 0 : 1;
+            return cleanup(spec.commandLine().getErr());
         }
         ProxySettings settings = flags.resolve();
         if (flags.writeConfigIfRequested(settings)) {
@@ -102,6 +114,29 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Removes our rules of both families. Without iptables (IPv4) nothing can be removed: that is
+     * an error. Without ip6tables there can be no IPv6 rules of ours to remove.
+     */
+    private int cleanup(PrintWriter err) {
+        boolean ok = true;
+        for (IpFamily family : IpFamily.values()) {
+            try {
+                ok &= Cleanup.run(new Iptables(family, processes));
+            } catch (Iptables.ToolException e) {
+                if (family == IpFamily.IPV4) {
+                    err.println("switchyard: cannot clean up: " + e.getMessage());
+                    return 1;
+                }
+                LOG.log(System.Logger.Level.INFO, "Skipping the {0} cleanup: {1}", family, e.getMessage());
+            }
+        }
+        if (!ok) {
+            err.println("switchyard: cleanup left some rules in place (see the log above)");
+        }
+        return ok ? 0 : 1;
     }
 
     private AutoCloseable startSource(ProxySettings settings, DualStackProxier handlers) throws IOException {

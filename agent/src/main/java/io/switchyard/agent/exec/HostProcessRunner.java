@@ -1,13 +1,16 @@
 package io.switchyard.agent.exec;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Runs programs on this host, optionally behind a fixed prefix such as
@@ -70,6 +73,51 @@ public final class HostProcessRunner implements ProcessRunner {
             Thread.currentThread().interrupt();
             return new Result(130, "", argv.getFirst() + " interrupted");
         }
+    }
+
+    @Override
+    public Result runLines(List<String> argv, Consumer<String> lines) {
+        List<String> command = new ArrayList<>(prefix.size() + argv.size());
+        command.addAll(prefix);
+        command.addAll(argv);
+        Process process;
+        try {
+            process = new ProcessBuilder(command).start();
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            return new Result(127, "", "cannot run " + argv.getFirst() + ": " + e.getMessage());
+        }
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(process.getErrorStream()));
+        CompletableFuture<Boolean> timeout = CompletableFuture.supplyAsync(() -> {
+            try {
+                if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    return true;
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        });
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                lines.accept(line);
+            }
+        } catch (IOException e) {
+            // The program died; its exit code tells why.
+        }
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            return new Result(130, "", argv.getFirst() + " interrupted");
+        }
+        if (timeout.join()) {
+            return new Result(124, "", argv.getFirst() + " timed out after " + timeoutSeconds + "s");
+        }
+        return new Result(process.exitValue(), "", err.join());
     }
 
     private static String drain(InputStream stream) {

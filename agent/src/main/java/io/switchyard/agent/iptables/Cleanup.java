@@ -24,8 +24,13 @@ public final class Cleanup {
     private Cleanup() {
     }
 
-    /** Removes our rules; returns false if anything could not be removed (it is logged). */
-    public static boolean run(Iptables iptables) {
+    /**
+     * Removes our rules; returns false if anything could not be removed (it is logged).
+     *
+     * @throws Iptables.ToolException when the iptables tools cannot be run at all: nothing was removed
+     */
+    public static boolean run(Iptables iptables) throws Iptables.ToolException {
+        iptables.requireTools();
         boolean ok = true;
         for (KubeChains.Jump jump : KubeChains.JUMPS) {
             if (!jump.target().equals(KubeChains.FIREWALL) && !iptables.deleteJump(jump)) {
@@ -42,7 +47,13 @@ public final class Cleanup {
     }
 
     private static boolean flushAndDelete(Iptables iptables, Table table, List<String> fixed, boolean serviceChains) {
-        Set<String> existing = iptables.chains(table);
+        Set<String> existing;
+        try {
+            existing = iptables.chains(table);
+        } catch (Iptables.ToolException e) {
+            LOG.log(System.Logger.Level.ERROR, "Cannot list the {0} chains to remove: {1}", table.iptablesName(), e.getMessage());
+            return false;
+        }
         List<String> doomed = new ArrayList<>();
         fixed.stream().filter(existing::contains).forEach(doomed::add);
         if (serviceChains) {

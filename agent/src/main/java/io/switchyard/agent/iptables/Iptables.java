@@ -8,7 +8,9 @@ import io.switchyard.rules.model.IpFamily;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,8 +31,23 @@ public final class Iptables {
         }
     }
 
-    /** Where iptables-restore says it stopped: nf_tables and legacy builds word it differently. */
-    private static final Pattern FAILED_LINE = Pattern.compile("(?:Error occurred at line: (\\d+))|(?:line (\\d+) failed)");
+    /**
+     * An iptables program is missing or could not do what was asked (not a refused restore);
+     * the message is one line naming the program.
+     */
+    public static final class ToolException extends Exception {
+        public ToolException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Where iptables-restore says it stopped. nf_tables builds say "Error occurred at line: N"
+     * for what they refuse themselves and "line N: RULE_APPEND failed (...)" for what the
+     * kernel refuses; legacy builds say "line N failed".
+     */
+    private static final Pattern FAILED_LINE = Pattern.compile(
+            "(?:Error occurred at line: (\\d+))|(?:line (\\d+) failed)|(?:line (\\d+): )");
     private static final String WAIT_SECONDS = "5";
 
     private final ProcessRunner runner;
@@ -61,7 +78,36 @@ public final class Iptables {
         if (!m.find()) {
             return 0;
         }
-        return Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2));
+        for (int group = 1; group <= m.groupCount(); group++) {
+            if (m.group(group) != null) {
+                return Integer.parseInt(m.group(group));
+            }
+        }
+        return 0;
+    }
+
+    /** The process runner the tools go through (which may point into a network namespace). */
+    ProcessRunner processes() {
+        return runner;
+    }
+
+    /** Fails unless iptables, iptables-save and iptables-restore of this family can be run. */
+    public void requireTools() throws ToolException {
+        for (String tool : List.of(iptables, save, restore)) {
+            ProcessRunner.Result result = runner.run(List.of(tool, "--version"), null);
+            if (!result.ok()) {
+                throw new ToolException(describe(tool, result));
+            }
+        }
+    }
+
+    /** One line saying why a tool failed: not installed, or the first line it printed. */
+    static String describe(String tool, ProcessRunner.Result result) {
+        if (result.exitCode() == 127) {
+            return tool.split(" ")[0] + " is not installed (or not on PATH)";
+        }
+        String first = result.stderr().strip().lines().findFirst().orElse("");
+        return tool + " failed (exit " + result.exitCode() + ")" + (first.isEmpty() ? "" : ": " + first);
     }
 
     /** Whether a chain exists. */
@@ -69,13 +115,28 @@ public final class Iptables {
         return run(table, "-S", chain).ok();
     }
 
-    /** The rules of one chain as {@code -S} prints them ({@code -A CHAIN ...}); empty if it is missing. */
-    public List<String> rules(Table table, String chain) {
+    /**
+     * The rules of a chain that always exists (a builtin chain) as {@code -S} prints them
+     * ({@code -A CHAIN ...}); a failure to list it is the tool's.
+     */
+    public List<String> rules(Table table, String chain) throws ToolException {
         ProcessRunner.Result result = run(table, "-S", chain);
         if (!result.ok()) {
-            return List.of();
+            throw new ToolException(describe(iptables + " -t " + table.iptablesName() + " -S " + chain, result));
         }
         return result.stdout().lines().filter(l -> l.startsWith("-A ")).toList();
+    }
+
+    /**
+     * The rules of one of our chains, or empty when it cannot be listed (missing, or the tool
+     * failed): either way, whoever asks must rewrite it.
+     */
+    public Optional<List<String>> rulesIfListed(Table table, String chain) {
+        ProcessRunner.Result result = run(table, "-S", chain);
+        if (!result.ok()) {
+            return Optional.empty();
+        }
+        return Optional.of(result.stdout().lines().filter(l -> l.startsWith("-A ")).toList());
     }
 
     /** Deletes a jump if present; true when it is gone. */
@@ -98,13 +159,13 @@ public final class Iptables {
         return run(table, "-X", chain).ok();
     }
 
-    /** The chains of one table, as iptables-save lists them. */
-    public Set<String> chains(Table table) {
+    /** The chains of one table, as iptables-save lists them; a failed listing is never taken for an empty one. */
+    public Set<String> chains(Table table) throws ToolException {
         ProcessRunner.Result result = runner.run(List.of(save, "-t", table.iptablesName()), null);
-        Set<String> chains = new LinkedHashSet<>();
         if (!result.ok()) {
-            return chains;
+            throw new ToolException(describe(save + " -t " + table.iptablesName(), result));
         }
+        Set<String> chains = new LinkedHashSet<>();
         for (String line : result.stdout().split("\n")) {
             if (line.startsWith(":")) {
                 int space = line.indexOf(' ');
@@ -114,11 +175,19 @@ public final class Iptables {
         return chains;
     }
 
+    /** Hands everything iptables-save prints for this family to {@code lines}, one line at a time. */
+    public void saveAll(Consumer<String> lines) throws ToolException {
+        ProcessRunner.Result result = runner.runLines(List.of(save), lines);
+        if (!result.ok()) {
+            throw new ToolException(describe(save, result));
+        }
+    }
+
     /** Everything iptables-save prints for this family. */
-    public String saveAll() {
+    public String saveAll() throws ToolException {
         ProcessRunner.Result result = runner.run(List.of(save), null);
         if (!result.ok()) {
-            throw new IllegalStateException(save + " failed: " + result.stderr().strip());
+            throw new ToolException(describe(save, result));
         }
         return result.stdout();
     }

@@ -1,6 +1,8 @@
 package io.switchyard.agent.iptables;
 
 import io.switchyard.agent.config.ProxySettings;
+import io.switchyard.agent.node.ProcessSysctls;
+import io.switchyard.agent.node.Sysctls;
 import io.switchyard.agent.proxy.Dataplane;
 import io.switchyard.agent.proxy.DriftCheck;
 import io.switchyard.agent.proxy.SyncOutcome;
@@ -9,6 +11,7 @@ import io.switchyard.rules.iptables.IptablesConfig;
 import io.switchyard.rules.iptables.IptablesRenderer;
 import io.switchyard.rules.iptables.KubeChains;
 import io.switchyard.rules.iptables.RestorePlan;
+import io.switchyard.rules.iptables.RestorePlan.Work;
 import io.switchyard.rules.iptables.Ruleset;
 import io.switchyard.rules.iptables.ServiceRules;
 import io.switchyard.rules.model.IpFamily;
@@ -17,17 +20,31 @@ import io.switchyard.rules.model.ServicePortName;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * iptables mode for one IP family: renders the ruleset and brings the kernel to it with
  * {@code iptables-restore --noflush} — only the chains of changed Services on a partial sync,
  * everything on a full one, split into ordered transactions so that no packet meets a half-built
- * chain. Called by the shared {@link io.switchyard.agent.proxy.Proxier} on its sync thread only.
+ * chain. Every sync also rewrites the filter table and the small nat chains, checks KUBE-SERVICES
+ * and KUBE-NODEPORTS against what it wrote (rewriting them only when they differ: at 10k
+ * Services that check costs a tenth of a rewrite) and checks the jumps from the builtin chains.
+ * Between syncs, {@link #checkDrift()} compares the whole installed state with what was applied
+ * and hands what it found to the next sync. A restore the kernel refuses is narrowed down to the
+ * Service that caused it ({@link Applier}). Syncs come from the shared
+ * {@link io.switchyard.agent.proxy.Proxier}'s sync thread; the drift check from another thread.
  */
 public final class IptablesDataplane implements Dataplane {
 
@@ -45,17 +62,28 @@ public final class IptablesDataplane implements Dataplane {
     private final Iptables iptables;
     private final BaseChains baseChains;
     private final NfacctCounters nfacct;
-    private final int maxTransactionLines;
+    private final NodeSettings nodeSettings;
+    private final EntryChains entryChains;
+    private final Applier applier;
+    private final DriftDetector detector = new DriftDetector();
+    /** Runs the listings a sync reads side by side. */
+    private final ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
+
+    /** Held by a sync from start to end, and briefly by the drift check; guards {@link #ledger}. */
+    private final ReentrantLock syncing = new ReentrantLock();
+    private final Ledger ledger = new Ledger();
 
     // Owned by the sync thread.
     private LocalNode renderedNode;
     private IptablesRenderer renderer;
-    private Ruleset lastRuleset;
-    private List<RestorePlan.Transaction> lastTransactions = List.of();
     private Instant lastCleanup = Instant.MIN;
     private final Set<String> pendingStale = new HashSet<>();
-    /** Set by the drift check (another thread): the next sync must be full. */
-    private volatile boolean repairAll;
+    /** Refused Services and when they were last tried. */
+    private final Map<ServicePortName, Instant> refused = new HashMap<>();
+
+    private volatile Ruleset lastRuleset;
+    private volatile List<RestorePlan.Transaction> lastTransactions = List.of();
+    private final AtomicLong driftChecks = new java.util.concurrent.atomic.AtomicLong();
 
     public IptablesDataplane(IpFamily family, ProxySettings settings, Iptables iptables, NfacctCounters nfacct) {
         this(family, settings, iptables, nfacct, MAX_TRANSACTION_LINES);
@@ -64,12 +92,20 @@ public final class IptablesDataplane implements Dataplane {
     /** As above, with the largest iptables-restore transaction a sync may use. */
     public IptablesDataplane(IpFamily family, ProxySettings settings, Iptables iptables, NfacctCounters nfacct,
                              int maxTransactionLines) {
+        this(family, settings, iptables, nfacct, new ProcessSysctls(iptables.processes()), maxTransactionLines);
+    }
+
+    /** As above, reading and writing kernel parameters through {@code sysctls}. */
+    public IptablesDataplane(IpFamily family, ProxySettings settings, Iptables iptables, NfacctCounters nfacct,
+                             Sysctls sysctls, int maxTransactionLines) {
         this.family = family;
         this.settings = settings;
         this.iptables = iptables;
         this.baseChains = new BaseChains(iptables);
         this.nfacct = nfacct;
-        this.maxTransactionLines = maxTransactionLines;
+        this.nodeSettings = new NodeSettings(sysctls);
+        this.entryChains = new EntryChains(iptables);
+        this.applier = new Applier(iptables, maxTransactionLines);
     }
 
     @Override
@@ -79,79 +115,209 @@ public final class IptablesDataplane implements Dataplane {
 
     @Override
     public SyncOutcome sync(SyncRequest request) {
-        boolean full = request instanceof SyncRequest.Full;
-        LocalNode node = request.node();
-        if (renderer == null || !node.equals(renderedNode) || lastRuleset == null || repairAll) {
-            full = true;
-            repairAll = false;
+        syncing.lock();
+        try {
+            return syncLocked(request);
+        } finally {
+            syncing.unlock();
         }
+    }
+
+    private SyncOutcome syncLocked(SyncRequest request) {
         long start = System.nanoTime();
+        LocalNode node = request.node();
+        Ledger.Repairs repairs = ledger.takeRepairs();
+        Ruleset previous = ledger.applied();
+        boolean full = request instanceof SyncRequest.Full || renderer == null || !node.equals(renderedNode)
+                || previous == null || repairs.full();
         if (renderer == null || !node.equals(renderedNode)) {
             renderer = new IptablesRenderer(rendererConfig(node));
             renderedNode = node;
+        } else if (full) {
+            nodeSettings.retry();
         }
-        Set<ServicePortName> changed = request instanceof SyncRequest.Partial partial ? partial.changedPorts() : Set.of();
-        Ruleset ruleset = full ? renderer.render(request.state(), node)
-                : renderer.render(request.state(), node, lastRuleset, changed);
+        Set<ServicePortName> changed = new HashSet<>(request instanceof SyncRequest.Partial partial
+                ? partial.changedPorts() : Set.of());
+        Instant now = Instant.now();
+        refused.keySet().retainAll(request.state().services().keySet());
+        refused.forEach((name, tried) -> {
+            if (Duration.between(tried, now).compareTo(settings.syncPeriod()) >= 0) {
+                changed.add(name);
+            }
+        });
+        Ruleset ruleset = full ? renderer.render(request.state(), node) : renderer.render(request.state(), node, previous, changed);
         long afterRender = System.nanoTime();
+
+        // Every sync rewrites the filter table and the small nat chains, as kube-proxy does.
+        Work work = (full ? Work.all(ruleset) : RestorePlan.work(ruleset, new RestorePlan.Scope.Partial(previous, changed))
+                .withChains(repairs.chains())).and(new Work(Set.of(), true, true, repairs.natEntry()));
+        Set<String> stale;
+        try {
+            stale = staleChains(full, previous, ruleset, changed, now);
+        } catch (Iptables.ToolException e) {
+            return failed(SyncOutcome.Stage.KERNEL, "cannot list the nat chains, so stale ones cannot be found: " + e.getMessage());
+        }
+        ledger.begin();
+        SyncOutcome.Stage restoreStage = full ? SyncOutcome.Stage.IPTABLES_RESTORE : SyncOutcome.Stage.IPTABLES_PARTIAL_RESTORE;
+        Applier.Result result = applier.apply(ruleset, previous, work, stale);
+        if (!(result instanceof Applier.Result.Done done)) {
+            return failed(restoreStage, ((Applier.Result.Stopped) result).message());
+        }
+        long afterRestore = System.nanoTime();
+
+        // Once the changes are in, what every sync checks: the entry chains, unless just written,
+        // and the builtin chains where the jumps are, listed side by side (at 10k Services the
+        // entry chains take a quarter of a second to list; listed during the restore, they would
+        // slow it down).
+        List<String> repaired = new ArrayList<>(repairs.findings());
+        CompletableFuture<EntryChains.Listing> entryListing = done.entry() ? null
+                : CompletableFuture.supplyAsync(entryChains::list, readers);
+        CompletableFuture<Map<String, List<String>>> builtins = CompletableFuture.supplyAsync(this::listBuiltins, readers);
+        if (entryListing != null) {
+            EntryChains.Verdict verdict = entryChains.judge(entryListing.join(), done.applied());
+            if (verdict instanceof EntryChains.Verdict.Flushed) {
+                full = true;
+                restoreStage = SyncOutcome.Stage.IPTABLES_RESTORE;
+                try {
+                    stale = staleChains(true, previous, done.applied(), Set.of(), now);
+                } catch (Iptables.ToolException e) {
+                    return failed(SyncOutcome.Stage.KERNEL, "cannot list the nat chains: " + e.getMessage());
+                }
+            }
+            result = repairEntry(verdict, done, stale, repaired);
+            if (!(result instanceof Applier.Result.Done)) {
+                return failed(restoreStage, ((Applier.Result.Stopped) result).message());
+            }
+            done = (Applier.Result.Done) result;
+        }
+        if (done.entry()) {
+            entryChains.written();
+        }
+        long afterVerify = System.nanoTime();
+        keepRefusedAndStale(done, full ? ruleset.services().keySet() : changed, now, stale);
+
+        BaseChains.Ensured ensured;
+        try {
+            ensured = baseChains.ensure(done.applied(), full || repairs.jumps(), builtins.join());
+        } catch (CompletionException e) {
+            return failed(SyncOutcome.Stage.KERNEL, "cannot list the builtin chains: " + e.getCause().getMessage());
+        } catch (Iptables.ToolException e) {
+            return failed(SyncOutcome.Stage.KERNEL, "cannot list the builtin chains: " + e.getMessage());
+        } catch (Iptables.RestoreException e) {
+            LOG.log(System.Logger.Level.ERROR, "Failed to ensure canary chains and chain jumps: {0}", e.getMessage());
+            return failed(restoreStage, "could not ensure the jumps from the builtin chains: "
+                    + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (previous != null) {
+            ensured.jumps().forEach(jump -> repaired.add("jump " + jump + " missing"));
+        }
+        ledger.applied(done.applied(), done.written(), done.entry(), ensured.wroteAnything());
+        lastRuleset = done.applied();
+        lastTransactions = done.transactions();
+        if (!repaired.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "Repaired rules that drifted ipFamily={0}: {1}", family,
+                    String.join("; ", repaired));
+        }
+        Map<String, Object> details = details(done, stale, repaired);
+        details.put("render", millis(start, afterRender) + "ms");
+        details.put("restore", millis(afterRender, afterRestore) + "ms");
+        details.put("verify", millis(afterRestore, afterVerify) + "ms");
+        details.put("jumps", millis(afterVerify, System.nanoTime()) + "ms");
+        Ruleset applied = done.applied();
+        SyncOutcome.Stage stage = restoreStage;
+        List<SyncOutcome.Failed> refusals = new ArrayList<>();
+        done.refused().forEach((name, message) -> refusals.add(new SyncOutcome.Failed(stage,
+                "iptables-restore refused the rules of Service " + name + ": " + message)));
+        return new SyncOutcome.Applied(full, applied.noLocalEndpointsInternal(), applied.noLocalEndpointsExternal(),
+                Map.of(KubeChains.Table.FILTER.iptablesName(), applied.filterRuleCount(),
+                        KubeChains.Table.NAT.iptablesName(), applied.natRuleCount()),
+                rulesWritten(done.transactions()), details, refusals);
+    }
+
+    /** After the changes: the entry chains rewritten if they differ, everything if the nat table was flushed. */
+    private Applier.Result repairEntry(EntryChains.Verdict verdict, Applier.Result.Done done, Set<String> stale,
+                                       List<String> repaired) {
+        return switch (verdict) {
+            case EntryChains.Verdict.Intact() -> done;
+            case EntryChains.Verdict.Differs(String what) -> {
+                repaired.add(what);
+                yield done.then(applier.apply(done.applied(), done.applied(), new Work(Set.of(), false, false, true), Set.of()));
+            }
+            case EntryChains.Verdict.Flushed(String what) -> {
+                repaired.add(what + ": the nat table was flushed, everything is rewritten");
+                yield done.then(applier.apply(done.applied(), done.applied(), Work.all(done.applied()), stale));
+            }
+        };
+    }
+
+    private Map<String, List<String>> listBuiltins() {
+        try {
+            return baseChains.listBuiltins();
+        } catch (Iptables.ToolException e) {
+            throw new CompletionException(e);
+        }
+    }
+
+    /**
+     * The stale chains this sync deletes. A full sync lists the kernel's; a partial one adds the
+     * chains the changed Services dropped. Deleting a chain makes iptables read every rule of the
+     * table; in a large cluster that dominates a small sync, so (as kube-proxy does) stale chains
+     * — unreferenced and harmless — are removed at most once per sync period there.
+     */
+    private Set<String> staleChains(boolean full, Ruleset previous, Ruleset ruleset, Set<ServicePortName> changed,
+                                    Instant now) throws Iptables.ToolException {
         if (full) {
+            Set<String> inKernel = StaleChains.inKernel(iptables, ruleset);
             pendingStale.clear();
-            pendingStale.addAll(StaleChains.inKernel(iptables, ruleset));
+            pendingStale.addAll(inKernel);
         } else {
-            pendingStale.addAll(RestorePlan.droppedChains(lastRuleset, ruleset, changed));
+            pendingStale.addAll(RestorePlan.droppedChains(previous, ruleset, changed));
             for (ServicePortName name : changed) {
-                ServiceRules now = ruleset.services().get(name);
-                if (now != null) {
-                    now.chains().forEach(c -> pendingStale.remove(c.name()));
+                ServiceRules rules = ruleset.services().get(name);
+                if (rules != null) {
+                    rules.chains().forEach(c -> pendingStale.remove(c.name()));
                 }
             }
         }
-        // Deleting a chain makes iptables read every rule of the table; in a large cluster that
-        // dominates a small sync, so (as kube-proxy does) stale chains — unreferenced and
-        // harmless — are removed at most once per sync period there.
         boolean cleanUp = full || !ruleset.largeClusterMode()
-                || Duration.between(lastCleanup, Instant.now()).compareTo(settings.syncPeriod()) > 0;
-        Set<String> stale = cleanUp ? Set.copyOf(pendingStale) : Set.of();
-        RestorePlan.Scope scope = full ? new RestorePlan.Scope.Full()
-                : new RestorePlan.Scope.Partial(lastRuleset, changed);
-        List<RestorePlan.Transaction> plan = RestorePlan.plan(ruleset, scope, stale, maxTransactionLines);
-        long afterPlan = System.nanoTime();
-        for (RestorePlan.Transaction transaction : plan) {
-            try {
-                iptables.restore(transaction.document());
-            } catch (Iptables.RestoreException e) {
-                LOG.log(System.Logger.Level.ERROR, "Failed to execute iptables-restore ({0}): {1}\n{2}",
-                        transaction.stage(), e.getMessage(), RestoreErrors.context(transaction.document(), e.line(), 3));
-                lastRuleset = null;
-                return new SyncOutcome.Failed(full ? SyncOutcome.Stage.IPTABLES_RESTORE
-                        : SyncOutcome.Stage.IPTABLES_PARTIAL_RESTORE, e.getMessage());
+                || Duration.between(lastCleanup, now).compareTo(settings.syncPeriod()) > 0;
+        if (!cleanUp) {
+            return Set.of();
+        }
+        lastCleanup = now;
+        return Set.copyOf(pendingStale);
+    }
+
+    /** After the restores: which Services stay refused, and which stale chains are left for later. */
+    private void keepRefusedAndStale(Applier.Result.Done done, Set<ServicePortName> attempted, Instant now, Set<String> stale) {
+        attempted.forEach(refused::remove);
+        done.refused().keySet().forEach(name -> refused.put(name, now));
+        pendingStale.removeAll(stale);
+        pendingStale.addAll(done.keptStale());
+        for (ServicePortName name : done.refused().keySet()) {
+            // A refused Service keeps its previous chains: none of them is stale.
+            ServiceRules kept = done.applied().services().get(name);
+            if (kept != null) {
+                kept.chains().forEach(c -> pendingStale.remove(c.name()));
             }
         }
-        lastRuleset = ruleset;
-        lastTransactions = plan;
-        if (cleanUp) {
-            pendingStale.clear();
-            lastCleanup = Instant.now();
-        }
-        long afterRestore = System.nanoTime();
-        if (full && !baseChains.ensure(ruleset)) {
-            lastRuleset = null;
-            return new SyncOutcome.Failed(SyncOutcome.Stage.IPTABLES_RESTORE, "could not ensure the jumps from the builtin chains");
-        }
+    }
+
+    private static Map<String, Object> details(Applier.Result.Done done, Set<String> stale, List<String> repaired) {
+        Ruleset applied = done.applied();
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("numFilterRules", ruleset.filterRuleCount());
-        details.put("numNATRules", ruleset.natRuleCount());
-        details.put("staleChains", stale.size());
-        details.put("transactions", plan.size());
-        details.put("render", millis(start, afterRender) + "ms");
-        details.put("restore", millis(afterPlan, afterRestore) + "ms");
-        if (full) {
-            details.put("jumps", millis(afterRestore, System.nanoTime()) + "ms");
+        details.put("numFilterRules", applied.filterRuleCount());
+        details.put("numNATRules", applied.natRuleCount());
+        details.put("staleChains", stale.size() - done.keptStale().size());
+        details.put("transactions", done.transactions().size());
+        if (!repaired.isEmpty()) {
+            details.put("repaired", String.join("; ", repaired.subList(0, Math.min(3, repaired.size())))
+                    + (repaired.size() > 3 ? "; and " + (repaired.size() - 3) + " more" : ""));
         }
-        return new SyncOutcome.Applied(full, ruleset.noLocalEndpointsInternal(), ruleset.noLocalEndpointsExternal(),
-                Map.of(KubeChains.Table.FILTER.iptablesName(), ruleset.filterRuleCount(),
-                        KubeChains.Table.NAT.iptablesName(), ruleset.natRuleCount()),
-                rulesWritten(plan), details);
+        if (!done.refused().isEmpty()) {
+            details.put("refusedServices", String.join(",", done.refused().keySet().stream().map(Object::toString).toList()));
+        }
+        return details;
     }
 
     /** Rules per table the transactions append: kube-proxy's "rules written in the last sync". */
@@ -172,35 +338,85 @@ public final class IptablesDataplane implements Dataplane {
         return written;
     }
 
+    private SyncOutcome failed(SyncOutcome.Stage stage, String message) {
+        ledger.forget();
+        lastRuleset = null;
+        return new SyncOutcome.Failed(stage, message);
+    }
+
     private static long millis(long from, long to) {
         return (to - from) / 1_000_000;
     }
 
+    /** The renderer's settings on this node: the flags, the kernel's parameters, the nfacct counters that exist. */
     private IptablesConfig rendererConfig(LocalNode node) {
-        IptablesConfig config = settings.iptablesConfig(family, node);
+        IptablesConfig config = nodeSettings.apply(settings.iptablesConfig(family, node));
         boolean invalidDrop = nfacct.ensure(IptablesConfig.INVALID_DROP_COUNTER);
         boolean localhost = nfacct.ensure(IptablesConfig.LOCALHOST_NODE_PORT_COUNTER);
         return config.withCounters(invalidDrop, localhost);
     }
 
-    /** kube-proxy's canary check: if someone flushed our tables, the canaries are gone too. */
+    /**
+     * Compares everything installed with what the syncs applied (one iptables-save), and hands
+     * what drifted to the next sync. A sync that runs meanwhile is waited for at the start and
+     * the end only; findings about anything it wrote are dropped.
+     */
     @Override
-    public DriftCheck checkDrift() {
-        if (baseChains.canariesPresent()) {
+    public synchronized DriftCheck checkDrift() {
+        Ledger.Snapshot snapshot;
+        syncing.lock();
+        try {
+            snapshot = ledger.snapshot();
+        } finally {
+            syncing.unlock();
+        }
+        if (snapshot.applied() == null) {
             return DriftCheck.NONE;
         }
-        repairAll = true;
-        return new DriftCheck(List.of("iptables canary chain missing: rules were flushed"));
+        long start = System.nanoTime();
+        SavedTables.Parser parser = detector.parser(snapshot);
+        try {
+            iptables.saveAll(parser);
+        } catch (Iptables.ToolException e) {
+            LOG.log(System.Logger.Level.WARNING, "Cannot check the rules for drift ipFamily={0}: {1}", family, e.getMessage());
+            return DriftCheck.NONE;
+        }
+        DriftDetector.Report report = detector.compare(snapshot, parser.result());
+        List<DriftDetector.Finding> findings;
+        syncing.lock();
+        try {
+            findings = report.findings().stream().filter(f -> ledger.unchangedSince(f.part(), snapshot)).toList();
+            detector.keep(report, part -> ledger.unchangedSince(part, snapshot));
+            if (!findings.isEmpty()) {
+                ledger.addRepairs(Ledger.Repairs.of(findings, snapshot.applied()));
+            }
+        } finally {
+            syncing.unlock();
+        }
+        driftChecks.incrementAndGet();
+        LOG.log(System.Logger.Level.DEBUG, "Checked the rules for drift ipFamily={0} findings={1} elapsed={2}ms",
+                family, findings.size(), (System.nanoTime() - start) / 1_000_000);
+        return findings.isEmpty() ? DriftCheck.NONE : new DriftCheck(DriftDetector.describe(findings));
     }
 
-    /** The ruleset of the last successful sync (null before one, or after a failure). */
+    /** The ruleset the kernel holds after the last successful sync (null before one, or after a failure). */
     public Ruleset lastRuleset() {
         return lastRuleset;
     }
 
-    /** What the last successful sync handed to iptables-restore, in order. */
+    /** What the last successful sync handed to iptables-restore and it accepted, in order. */
     public List<RestorePlan.Transaction> lastTransactions() {
         return lastTransactions;
+    }
+
+    /** How many drift checks compared the kernel with what was applied. */
+    public long driftChecks() {
+        return driftChecks.get();
+    }
+
+    @Override
+    public void close() {
+        readers.close();
     }
 
     @Override

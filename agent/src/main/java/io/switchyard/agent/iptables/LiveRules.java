@@ -32,7 +32,7 @@ public final class LiveRules {
     }
 
     /** The installed rules we own, as a restore document (other components' chains left out). */
-    public String ownRules() {
+    public String ownRules() throws Iptables.ToolException {
         String save = new Iptables(family, runner).saveAll();
         StringBuilder out = new StringBuilder();
         for (String line : save.split("\n")) {
@@ -47,7 +47,7 @@ public final class LiveRules {
     }
 
     /** Lines only in the desired state ({@code +}) and only in the live one ({@code -}); empty when equal. */
-    public List<String> diff(String desiredDocument) {
+    public List<String> diff(String desiredDocument) throws Iptables.ToolException {
         String live = SavedRules.normaliseOwn(new Iptables(family, runner).saveAll());
         String desired = SavedRules.normaliseOwn(canonical(desiredDocument));
         Set<String> liveLines = new TreeSet<>(List.of(live.split("\n")));
@@ -64,7 +64,7 @@ public final class LiveRules {
         return out;
     }
 
-    private String canonical(String document) {
+    private String canonical(String document) throws Iptables.ToolException {
         String scratch = "switchyard-diff-" + UUID.randomUUID().toString().substring(0, 8);
         String tool = family == IpFamily.IPV4 ? "iptables" : "ip6tables";
         require(host.run(List.of("ip", "netns", "add", scratch), null), "ip netns add");
@@ -79,9 +79,9 @@ public final class LiveRules {
         }
     }
 
-    private static ProcessRunner.Result require(ProcessRunner.Result result, String what) {
+    private static ProcessRunner.Result require(ProcessRunner.Result result, String what) throws Iptables.ToolException {
         if (!result.ok()) {
-            throw new IllegalStateException(what + " failed: " + result.stderr().strip());
+            throw new Iptables.ToolException(Iptables.describe(what, result));
         }
         return result;
     }

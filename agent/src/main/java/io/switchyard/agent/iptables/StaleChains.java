@@ -14,7 +14,7 @@ final class StaleChains {
     }
 
     /** Service chains in the kernel that the ruleset does not want: one table listing. */
-    static Set<String> inKernel(Iptables iptables, Ruleset ruleset) {
+    static Set<String> inKernel(Iptables iptables, Ruleset ruleset) throws Iptables.ToolException {
         Set<String> active = ruleset.activeServiceChains();
         Set<String> stale = new HashSet<>();
         for (String chain : iptables.chains(Table.NAT)) {

@@ -258,21 +258,25 @@ public final class ProxyMetrics implements SyncListener, ProbeRecorder {
                             iptables.rulesWritten().labelValues(table).set(rules));
                 }
                 lastSynced.set(epochSeconds(report.finished()));
+                // A Service the kernel refused while the rest was applied is a restore failure too.
+                applied.refused().forEach(this::countFailure);
             }
-            case SyncOutcome.Failed failed -> {
-                switch (failed.stage()) {
-                    case IPTABLES_RESTORE -> restoreFailures.inc();
-                    case IPTABLES_PARTIAL_RESTORE -> {
-                        if (iptables != null) {
-                            iptables.partialRestoreFailures().inc();
-                        } else {
-                            restoreFailures.inc();
-                        }
-                    }
-                    case KERNEL, INTERNAL -> {
-                        // kube-proxy counts no other failure.
-                    }
+            case SyncOutcome.Failed failed -> countFailure(failed);
+        }
+    }
+
+    private void countFailure(SyncOutcome.Failed failed) {
+        switch (failed.stage()) {
+            case IPTABLES_RESTORE -> restoreFailures.inc();
+            case IPTABLES_PARTIAL_RESTORE -> {
+                if (iptables != null) {
+                    iptables.partialRestoreFailures().inc();
+                } else {
+                    restoreFailures.inc();
                 }
+            }
+            case KERNEL, INTERNAL -> {
+                // kube-proxy counts no other failure.
             }
         }
     }

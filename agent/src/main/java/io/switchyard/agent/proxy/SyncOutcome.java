@@ -1,6 +1,7 @@
 package io.switchyard.agent.proxy;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** What a {@link Dataplane} did with one {@link SyncRequest}. */
@@ -15,13 +16,27 @@ public sealed interface SyncOutcome {
      * @param iptablesRules            rules per iptables table after the sync ({@code filter}, {@code nat})
      * @param iptablesRulesWritten     rules per iptables table this sync wrote
      * @param details                  mode-specific figures for the sync's log line, in order
+     * @param refused                  what the kernel refused while everything else was applied: one
+     *                                 {@link Failed} per refused Service, its message naming it; the
+     *                                 Service keeps its previous rules and is retried on later syncs.
+     *                                 Metrics count each as a restore failure of its stage.
      */
     record Applied(boolean full, int noLocalEndpointsInternal, int noLocalEndpointsExternal, Map<String, Integer> iptablesRules,
-                   Map<String, Integer> iptablesRulesWritten, Map<String, Object> details) implements SyncOutcome {
+                   Map<String, Integer> iptablesRulesWritten, Map<String, Object> details, List<Failed> refused)
+            implements SyncOutcome {
         public Applied {
             iptablesRules = Map.copyOf(iptablesRules);
             iptablesRulesWritten = Map.copyOf(iptablesRulesWritten);
             details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
+            refused = List.copyOf(refused);
+        }
+
+        /** Everything requested was applied. */
+        public Applied(boolean full, int noLocalEndpointsInternal, int noLocalEndpointsExternal,
+                       Map<String, Integer> iptablesRules, Map<String, Integer> iptablesRulesWritten,
+                       Map<String, Object> details) {
+            this(full, noLocalEndpointsInternal, noLocalEndpointsExternal, iptablesRules, iptablesRulesWritten, details,
+                    List.of());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.switchyard.agent.cli;
 
+import io.switchyard.agent.exec.ProcessRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -18,7 +19,7 @@ import java.util.List;
 import static io.switchyard.agent.cli.ProxyFlagsTest.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code switchyard dump-rules}, run in-process: output, problems on stderr and exit codes. */
+/** {@code switchyard dump-rules} (and {@code run --cleanup}), run in-process: output, problems on stderr and exit codes. */
 class DumpRulesCommandTest {
 
     private static final Path EXAMPLES = Path.of("..", "examples");
@@ -106,11 +107,66 @@ class DumpRulesCommandTest {
     }
 
     @Test
-    void aMissingInputExitsTwo(@TempDir Path dir) {
+    void aMissingInputExitsTwoAndPrintsNoDocument(@TempDir Path dir) {
         Run run = dumpRules("--from", dir.resolve("nope").toString(), "--hostname-override", "node-a");
 
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err()).contains("nope");
+        assertThat(run.errLines()).singleElement().satisfies(line ->
+                assertThat(line).contains("nope").contains("no such file"));
+        assertThat(run.out()).as("an empty-cluster document would wipe the rules if piped to iptables-restore").isEmpty();
+    }
+
+    /** Runs dump-rules with its kernel reads going through {@code processes}. */
+    private static Run dumpRulesWith(ProcessRunner processes, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = new CommandLine(new DumpRulesCommand(processes)).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    /** A host without the named programs: running them fails as HostProcessRunner reports it. */
+    private static ProcessRunner without(String... missing) {
+        return (argv, stdin) -> List.of(missing).contains(argv.getFirst())
+                ? new ProcessRunner.Result(127, "", "cannot run " + argv.getFirst() + ": No such file or directory")
+                : new ProcessRunner.Result(0, "*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n", "");
+    }
+
+    private static void assertOneLineNoStackTrace(Run run, String... words) {
+        assertThat(run.errLines()).singleElement().satisfies(line -> assertThat(line).startsWith("switchyard: ").contains(words));
+        assertThat(run.err()).doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
+    void liveWithoutIptablesSaveSaysSoInOneLineAndExitsTwo() {
+        Run run = dumpRulesWith(without("iptables-save"), "--live");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertOneLineNoStackTrace(run, "iptables-save is not installed");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void diffWithoutIptablesSaveOrIpExitsTwoNotOneWhichMeansTheyDiffer() {
+        for (String tool : List.of("iptables-save", "ip")) {
+            Run run = dumpRulesWith(without(tool), "--diff", "--from", EXAMPLES.toString(), "--hostname-override", "node-a");
+
+            assertThat(run.exit()).as(tool).isEqualTo(2);
+            assertOneLineNoStackTrace(run, tool + " is not installed");
+            assertThat(run.out()).as(tool).isEmpty();
+        }
+    }
+
+    @Test
+    void cleanupWithoutIptablesSaysSoAndExitsNonZero() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = new CommandLine(new RunCommand(without("iptables", "ip6tables"))).setOut(new PrintWriter(out))
+                .setErr(new PrintWriter(err)).execute("--cleanup");
+        Run run = new Run(exit, out.toString(), err.toString());
+
+        assertThat(run.exit()).isNotZero();
+        assertOneLineNoStackTrace(run, "cannot clean up", "iptables is not installed");
     }
 
     @Test

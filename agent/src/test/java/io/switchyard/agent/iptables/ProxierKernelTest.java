@@ -227,7 +227,7 @@ class ProxierKernelTest {
     }
 
     @Test
-    void cleanupRemovesEverythingButKubeletsFirewallChain() {
+    void cleanupRemovesEverythingButKubeletsFirewallChain() throws Iptables.ToolException {
         proxier = newProxier(HostProcessRunner.inNetworkNamespace(ns.name()), Duration.ofSeconds(30));
         deliverCluster(proxier);
         assertThat(proxier.syncProxyRules()).isTrue();
@@ -240,7 +240,7 @@ class ProxierKernelTest {
     }
 
     @Test
-    void liveRulesDiffIsEmptyAfterASyncAndNamesWhatAnOperatorChanged() {
+    void liveRulesDiffIsEmptyAfterASyncAndNamesWhatAnOperatorChanged() throws Iptables.ToolException {
         HostProcessRunner runner = HostProcessRunner.inNetworkNamespace(ns.name());
         proxier = newProxier(runner, Duration.ofSeconds(30));
         deliverCluster(proxier);

@@ -12,6 +12,9 @@ class RestoreErrorsTest {
         assertThat(Iptables.failedLine("iptables-restore v1.8.9 (nf_tables): Chain 'KUBE-MARK-MASQ' does not exist\n"
                 + "Error occurred at line: 12\nTry `iptables-restore -h' for more information.")).isEqualTo(12);
         assertThat(Iptables.failedLine("iptables-restore: line 3 failed")).isEqualTo(3);
+        // What nf_tables builds print when the kernel refuses a rule.
+        assertThat(Iptables.failedLine("iptables-restore v1.8.9 (nf_tables): \nline 5: RULE_APPEND failed "
+                + "(No such file or directory): rule in chain KUBE-SEP-X\n")).isEqualTo(5);
         assertThat(Iptables.failedLine("something else")).isZero();
     }
 

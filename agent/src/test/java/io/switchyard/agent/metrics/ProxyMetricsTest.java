@@ -311,6 +311,15 @@ class ProxyMetricsTest {
         assertThat(value(after, "kubeproxy_sync_proxy_rules_iptables_restore_failures_total")).isEqualTo(1);
         assertThat(value(after, "kubeproxy_sync_proxy_rules_iptables_partial_restore_failures_total")).isEqualTo(1);
         assertThat(count(after.get("kubeproxy_sync_proxy_rules_duration_seconds"))).isEqualTo(6);
+
+        // A sync that applied everything but one Service the kernel refused counts that refusal.
+        metrics.syncCompleted(Reports.report(IpFamily.IPV4, false, NOW.plusSeconds(3), Duration.ofMillis(5),
+                Map.of(), Map.of(), new SyncOutcome.Applied(false, 0, 0, Map.of(), Map.of(), Map.of(),
+                        List.of(new SyncOutcome.Failed(SyncOutcome.Stage.IPTABLES_PARTIAL_RESTORE, "demo/api refused")))));
+        Map<String, Exposition.Family> refused = setup.scrape();
+        assertThat(value(refused, "kubeproxy_sync_proxy_rules_iptables_partial_restore_failures_total")).isEqualTo(2);
+        assertThat(value(refused, "kubeproxy_sync_proxy_rules_last_timestamp_seconds"))
+                .isEqualTo(NOW.plusSeconds(3).getEpochSecond());
     }
 
     @Test

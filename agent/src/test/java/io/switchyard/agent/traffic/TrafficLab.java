@@ -1,7 +1,6 @@
 package io.switchyard.agent.traffic;
 
 import io.switchyard.agent.kernel.NetworkNamespace;
-import io.switchyard.rules.iptables.IptablesConfig;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,10 +36,10 @@ import java.util.stream.Stream;
  *                                                                         default via 169.254.1.1
  * </pre>
  *
- * The node forwards (ip_forward=1), accepts 127/8 on the wire (route_localnet=1, as for
- * kube-proxy's localhost node ports), sends no ICMP redirects and does not rate-limit the ICMP
+ * The node forwards (ip_forward=1), sends no ICMP redirects and does not rate-limit the ICMP
  * errors it sends (icmp_ratelimit=0: otherwise the kernel answers only a burst of about six
  * REJECTs per destination and then one a second, and the rest look like DROPs to the client).
+ * It leaves route_localnet (which localhost node ports need) to whoever programs the node's rules.
  * The client and the pods do not forward. The node's default route points at the client, so traffic the rules leave alone (a
  * DROPped load balancer IP, say) is routed as on a real node and never leaves the lab. Every pod
  * sits behind this one node — a "remote" endpoint in the Kubernetes model is just another pod
@@ -92,7 +91,6 @@ public final class TrafficLab implements AutoCloseable {
     private final List<Server> servers = new ArrayList<>();
     private final Path logs;
     private final Thread shutdownHook = new Thread(this::close, "traffic-lab-cleanup");
-    private boolean countersCreated;
     private boolean closed;
 
     public TrafficLab(Topology topology) {
@@ -119,7 +117,6 @@ public final class TrafficLab implements AutoCloseable {
         NetworkNamespace node = create(NODE);
         node.exec(null, "sysctl", "-q", "-w",
                         "net.ipv4.ip_forward=1",
-                        "net.ipv4.conf.all.route_localnet=1",
                         "net.ipv4.conf.all.send_redirects=0",
                         "net.ipv4.conf.default.send_redirects=0",
                         "net.ipv4.conf.all.rp_filter=1",
@@ -184,20 +181,6 @@ public final class TrafficLab implements AutoCloseable {
             throw new IllegalArgumentException("no namespace " + role + " in the lab; have " + namespaces.keySet());
         }
         return ns;
-    }
-
-    /**
-     * Replaces the node's rules with an iptables-restore document (every table it names is
-     * flushed first). Creates kube-proxy's nfacct counters first. Conntrack is left alone: every
-     * scenario uses its own addresses, and cleaning stale flows is the proxy's job, not the lab's.
-     */
-    public void loadRules(String iptablesRestoreDocument) {
-        NetworkNamespace node = namespace(NODE);
-        if (!countersCreated) {
-            node.createNfacctCounters(IptablesConfig.INVALID_DROP_COUNTER, IptablesConfig.LOCALHOST_NODE_PORT_COUNTER);
-            countersCreated = true;
-        }
-        node.exec(iptablesRestoreDocument, "iptables-restore").requireSuccess("iptables-restore into the node");
     }
 
     /** The node's rules with packet counters, for failure messages. */

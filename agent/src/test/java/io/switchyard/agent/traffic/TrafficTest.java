@@ -1,25 +1,33 @@
 package io.switchyard.agent.traffic;
 
-import io.switchyard.agent.cli.Switchyard;
+import io.switchyard.agent.config.ProxySettings;
+import io.switchyard.agent.exec.HostProcessRunner;
+import io.switchyard.agent.iptables.Iptables;
+import io.switchyard.agent.iptables.IptablesDataplane;
+import io.switchyard.agent.iptables.NfacctCounters;
 import io.switchyard.agent.kernel.KernelTestSupport;
+import io.switchyard.agent.proxy.Proxier;
+import io.switchyard.agent.source.ClusterObjects;
+import io.switchyard.agent.source.ManifestLoader;
 import io.switchyard.agent.traffic.TrafficLab.Backend;
 import io.switchyard.agent.traffic.TrafficLab.Topology;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+
+import io.switchyard.rules.model.Cidr;
+import io.switchyard.rules.model.IpFamily;
 
 import static io.switchyard.agent.traffic.TrafficLab.CLIENT;
 import static io.switchyard.agent.traffic.TrafficLab.NODE;
@@ -27,14 +35,16 @@ import static io.switchyard.agent.traffic.TrafficLab.POD_GATEWAY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * End to end: rules rendered by {@code switchyard dump-rules} from small manifests
- * ({@code src/test/resources/traffic/}) are loaded into a node namespace of a {@link TrafficLab},
- * and real TCP and UDP traffic from a client namespace (or from the node itself) shows which
- * backend pods answer.
+ * End to end: small manifests ({@code src/test/resources/traffic/}) are programmed into a node
+ * namespace of a {@link TrafficLab} by Switchyard's iptables dataplane, as {@code switchyard run}
+ * programs a node (the node's sysctls included: the lab sets no route_localnet of its own), and
+ * real TCP and UDP traffic from a client namespace (or from the node itself) shows which backend
+ * pods answer.
  *
  * <p>One lab serves the whole class: four pods with a TCP echo server on 8080 and a UDP one on
- * 5353 each. Every test loads its own scenario's rules (replacing the previous ones and flushing
- * the node's conntrack table), and every scenario uses its own cluster IPs and node ports.
+ * 5353 each. Every test programs its own scenario (a full sync, which replaces the previous
+ * scenario's rules; then the node's conntrack table is flushed), and every scenario uses its own
+ * cluster IPs and node ports.
  *
  * <p>Masquerading as the backends see it: the client (10.0.0.2) is outside the cluster CIDR, so
  * its traffic to cluster IPs and to node ports with externalTrafficPolicy Cluster arrives from the
@@ -223,26 +233,37 @@ class TrafficTest {
         return result;
     }
 
-    /** Renders a scenario with the lab's Node and loads it into the node namespace. */
+    /**
+     * Programs a scenario (with the lab's Node) into the node namespace as {@code switchyard run}
+     * does — Switchyard's iptables dataplane, one full sync, which also replaces the previous
+     * scenario's rules and sets the node's sysctls — then forgets the node's connections.
+     */
     private static void load(String scenario) {
-        lab.loadRules(dumpRules(scenario));
+        ClusterObjects objects = manifests(scenario);
+        HostProcessRunner inNode = HostProcessRunner.inNetworkNamespace(lab.namespace(NODE).name());
+        ProxySettings settings = ProxySettings.defaults("node-a", List.of(Cidr.parse("10.244.0.0/16")));
+        IptablesDataplane dataplane = new IptablesDataplane(IpFamily.IPV4, settings, new Iptables(IpFamily.IPV4, inNode),
+                new NfacctCounters(inNode));
+        try (Proxier proxier = new Proxier(dataplane, "node-a", settings.syncPeriod(), settings.minSyncPeriod(),
+                List.of(), InstantSource.system())) {
+            objects.nodes().forEach(proxier::onNodeAdd);
+            objects.services().forEach(proxier::onServiceAdd);
+            objects.endpointSlices().forEach(proxier::onEndpointSliceAdd);
+            proxier.onServicesSynced();
+            proxier.onEndpointSlicesSynced();
+            assertThat(proxier.syncProxyRules()).as("the sync of %s", scenario).isTrue();
+        }
     }
 
-    private static String dumpRules(String scenario) {
+    private static ClusterObjects manifests(String scenario) {
         Path directory = null;
         try {
             directory = Files.createTempDirectory("traffic-" + scenario + "-");
             copyResource("node.yaml", directory);
             copyResource(scenario + ".yaml", directory);
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            int exit = new CommandLine(new Switchyard())
-                    .setOut(new PrintWriter(out))
-                    .setErr(new PrintWriter(err))
-                    .execute("dump-rules", "--from", directory.toString(), "--hostname-override", "node-a",
-                            "--cluster-cidr", "10.244.0.0/16");
-            assertThat(exit).as("dump-rules exit code for %s; stderr: %s", scenario, err).isZero();
-            return out.toString();
+            ManifestLoader.Result loaded = ManifestLoader.load(directory);
+            assertThat(loaded.problems()).as("problems in %s", scenario).isEmpty();
+            return loaded.objects();
         } catch (IOException e) {
             throw new IllegalStateException("cannot stage manifests of " + scenario, e);
         } finally {

@@ -3,6 +3,7 @@ package io.switchyard.rules.iptables;
 import io.switchyard.rules.model.IpFamily;
 import io.switchyard.rules.model.ServicePortName;
 
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -49,6 +50,31 @@ public record Ruleset(
             rules.chains().forEach(chain -> active.add(chain.name()));
         }
         return active;
+    }
+
+    /**
+     * This ruleset with the named service ports' rules taken from {@code other} instead, or
+     * dropped where {@code other} (which may be null) has none: what the kernel holds when those
+     * Services' new rules were refused and their previous ones kept.
+     */
+    public Ruleset withServicesOf(Ruleset other, Collection<ServicePortName> names) {
+        TreeMap<ServicePortName, ServiceRules> merged = new TreeMap<>(services);
+        for (ServicePortName name : names) {
+            ServiceRules kept = other == null ? null : other.services().get(name);
+            if (kept == null) {
+                merged.remove(name);
+            } else {
+                merged.put(name, kept);
+            }
+        }
+        int noLocalInternal = 0;
+        int noLocalExternal = 0;
+        for (ServiceRules rules : merged.values()) {
+            noLocalInternal += rules.noLocalInternal() ? 1 : 0;
+            noLocalExternal += rules.noLocalExternal() ? 1 : 0;
+        }
+        return new Ruleset(family, filterChains, filterHead, filterTail, natChains, natHead, natTail, merged,
+                totalEndpoints, largeClusterMode, noLocalInternal, noLocalExternal);
     }
 
     /** How many rules the filter table holds. */

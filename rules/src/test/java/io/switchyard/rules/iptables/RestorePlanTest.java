@@ -336,4 +336,77 @@ class RestorePlanTest {
         assertThat(afterWeb).doesNotContainAnyElementsOf(dropped);
         assertThat(RestorePlan.droppedChains(before, after, Set.of(DB.name()))).isEmpty();
     }
+
+    @ParameterizedTest(name = "maxLines={0}")
+    @ValueSource(ints = {4, 10_000})
+    void everyLineIsTracedToTheServiceThatWroteItAndEachTransactionSaysWhatItWrites(int maxLines) {
+        Ruleset desired = ruleset(3);
+
+        List<RestorePlan.Transaction> plan = full(desired, maxLines);
+
+        Set<String> written = new HashSet<>();
+        Set<String> deleted = new HashSet<>();
+        for (RestorePlan.Transaction transaction : plan) {
+            String[] lines = transaction.document().split("\n");
+            assertThat(transaction.lines()).isEqualTo(lines.length);
+            for (int n = 1; n <= lines.length; n++) {
+                String line = lines[n - 1];
+                RestorePlan.Owner owner = transaction.contents().ownerOf(n);
+                String chain = line.startsWith(":") ? line.substring(1, line.indexOf(' '))
+                        : line.startsWith("-") ? line.split(" ")[1] : null;
+                if (chain != null && STALE.contains(chain)) {
+                    assertThat(owner).as(line).isEqualTo(new RestorePlan.Owner.StaleChain(chain));
+                } else if (chain != null && ChainNames.isServiceChain(chain)) {
+                    assertThat(owner).as(line).isInstanceOfSatisfying(RestorePlan.Owner.Service.class, o ->
+                            assertThat(desired.services().get(o.name()).chains()).anyMatch(c -> c.name().equals(chain)));
+                } else if (line.contains("--comment \"default/web:p cluster IP\"")) {
+                    assertThat(owner).as(line).isEqualTo(new RestorePlan.Owner.Service(WEB.name()));
+                } else if (line.startsWith("*") || line.equals("COMMIT") || line.startsWith(":KUBE-")
+                        || line.startsWith("-A KUBE-MARK-MASQ") || line.startsWith("-A KUBE-POSTROUTING")
+                        || line.contains("kubernetes service nodeports") || line.startsWith("-A KUBE-FORWARD")) {
+                    assertThat(owner).as(line).isNull();
+                }
+            }
+            written.addAll(transaction.contents().chains());
+            deleted.addAll(transaction.contents().deleted());
+        }
+        assertThat(written).isEqualTo(desired.activeServiceChains());
+        assertThat(deleted).containsExactlyInAnyOrderElementsOf(STALE);
+        assertThat(plan).filteredOn(t -> t.contents().natEntry()).hasSize(1)
+                .allMatch(t -> t.contents().filter() && t.document().contains(":KUBE-SERVICES - [0:0]"));
+        assertThat(plan).filteredOn(t -> t.contents().natBase()).hasSize(1);
+    }
+
+    @Test
+    void workAddsUpAndOnlyTheNamedChainsAndPartsAreWritten() {
+        Ruleset desired = ruleset(3);
+        RestorePlan.Work nothing = new RestorePlan.Work(Set.of(), false, false, false);
+        String svc = ChainNames.servicePort(WEB.name());
+
+        RestorePlan.Work work = nothing.and(new RestorePlan.Work(Set.of(svc), false, true, false))
+                .withChains(Set.of("KUBE-SVC-NOT-IN-THE-RULESET"));
+
+        assertThat(work).isEqualTo(new RestorePlan.Work(Set.of(svc, "KUBE-SVC-NOT-IN-THE-RULESET"), false, true, false));
+        assertThat(nothing.isEmpty()).isTrue();
+        assertThat(RestorePlan.plan(desired, nothing, List.of(), 100)).isEmpty();
+        List<RestorePlan.Transaction> plan = RestorePlan.plan(desired, work, List.of(), 100);
+        assertThat(plan).singleElement().satisfies(t -> {
+            assertThat(t.contents().chains()).containsExactly(svc);
+            assertThat(t.contents().natBase()).isTrue();
+            assertThat(t.contents().filter() || t.contents().natEntry()).isFalse();
+            assertThat(Parsed.of(t).declared()).containsExactlyInAnyOrder(svc, KubeChains.POSTROUTING, KubeChains.MARK_MASQ);
+        });
+    }
+
+    @Test
+    void aRulesetCanKeepSomeServicesRulesFromAnother() {
+        Ruleset before = ruleset(3);
+        Ruleset after = RENDERER.render(state(1), NODE, before, Set.of(WEB.name()));
+
+        Ruleset kept = after.withServicesOf(before, Set.of(WEB.name()));
+
+        assertThat(kept.services().get(WEB.name())).isSameAs(before.services().get(WEB.name()));
+        assertThat(kept.services().get(DB.name())).isSameAs(after.services().get(DB.name()));
+        assertThat(after.withServicesOf(null, Set.of(WEB.name())).services()).doesNotContainKey(WEB.name());
+    }
 }
