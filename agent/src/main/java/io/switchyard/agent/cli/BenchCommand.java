@@ -1,6 +1,7 @@
 package io.switchyard.agent.cli;
 
 import io.kubernetes.client.util.Yaml;
+import io.switchyard.agent.bench.ApiPathBenchmark;
 import io.switchyard.agent.bench.ClusterGenerator;
 import io.switchyard.agent.bench.ProcessBenchmark;
 import io.switchyard.agent.config.GoDuration;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -37,6 +39,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the generator (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--changes", defaultValue = "11",
+            description = "Single endpoint changes measured one by one; the median is reported (default ${DEFAULT-VALUE}).")
+    int changes;
+
     @Option(names = "--burst", defaultValue = "1000", description = "Endpoint changes in the burst (default ${DEFAULT-VALUE}).")
     int burst;
 
@@ -50,6 +56,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--floor-cap", defaultValue = "300s", paramLabel = "DURATION",
             description = "How long a floor's iptables-restore may run; 0 skips the floors (default ${DEFAULT-VALUE}).")
     String floorCap;
+
+    @Option(names = "--api", description = "Measure the whole process on the API path: a simulated API server "
+            + "serves the cluster and a separate 'switchyard run' follows it through its informers.")
+    boolean api;
+
+    @Option(names = "--agent-jvm-option", paramLabel = "OPTION",
+            description = "With --api: an extra JVM option for the measured agent (repeatable).")
+    List<String> agentJvmOptions = new ArrayList<>();
 
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
@@ -68,6 +82,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (manifests != null) {
             write(generator.generate(), manifests);
             out.printf("wrote %d Services and %d EndpointSlices to %s%n", services, services, manifests);
+            return 0;
+        }
+        if (api) {
+            ApiPathBenchmark.Result r = new ApiPathBenchmark(agentJvmOptions,
+                    verbosity > 0 ? List.of("--v", Integer.toString(verbosity)) : List.of()).run(generator, changes, burst);
+            out.print(json ? toJson(r) : toTable(r));
+            out.flush();
             return 0;
         }
         ProcessBenchmark.Result r = new ProcessBenchmark(GoDuration.parse(floorCap)).run(generator, burst, maxTransactionLines);
@@ -105,6 +126,26 @@ public final class BenchCommand implements Callable<Integer> {
                 seconds(r.firstSync()), r.firstSyncTransactions(), seconds(r.oneChange()), seconds(r.firstChange()),
                 r.burstSize(), seconds(r.burst()), r.peakRssBytes() / 1e6, floor(r.restoreOneTransaction()),
                 floor(r.restoreStaged()), r.stagedTransactions());
+    }
+
+    private static String toTable(ApiPathBenchmark.Result r) {
+        return String.format(Locale.ROOT, """
+                switchyard bench --api: %d services x %d endpoints, through a simulated API server
+                  process start -> every rule in the kernel        %8.3f s
+                  one changed EndpointSlice -> kernel (median)     %8.3f s  (first: %.3f s)
+                  burst of %5d changed slices -> kernel            %8.3f s
+                  peak RSS                                         %8.1f MB
+                  %s
+                """, r.services(), r.endpointsPerService(), seconds(r.firstSync()), seconds(r.oneChange()),
+                seconds(r.firstChange()), r.burstSize(), seconds(r.burst()), r.peakRssBytes() / 1e6, r.startup());
+    }
+
+    private static String toJson(ApiPathBenchmark.Result r) {
+        return String.format(Locale.ROOT, """
+                {"services":%d,"endpointsPerService":%d,"api":true,"firstSyncSeconds":%.3f,"oneChangeSeconds":%.3f,\
+                "firstChangeSeconds":%.3f,"burstSize":%d,"burstSeconds":%.3f,"peakRssBytes":%d}
+                """, r.services(), r.endpointsPerService(), seconds(r.firstSync()), seconds(r.oneChange()),
+                seconds(r.firstChange()), r.burstSize(), seconds(r.burst()), r.peakRssBytes());
     }
 
     private static String toJson(ProcessBenchmark.Result r) {

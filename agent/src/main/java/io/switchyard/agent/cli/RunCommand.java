@@ -75,11 +75,13 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        StartupTimeline timeline = new StartupTimeline(InstantSource.system(), StartupTimeline.processStart());
         Logging.configure(verbosity);
         if (cleanup) {
             return cleanup(spec.commandLine().getErr());
         }
         ProxySettings settings = flags.resolve();
+        timeline.mark("settings");
         if (flags.writeConfigIfRequested(settings)) {
             return 0;
         }
@@ -89,7 +91,9 @@ public final class RunCommand implements Callable<Integer> {
         NodeSetup.apply(settings, ProcSysctls.host());
         InstantSource clock = InstantSource.system();
         try (AgentServers servers = new AgentServers(settings, processes, clock)) {
+            timeline.mark("servers");
             List<SyncListener> listeners = new ArrayList<>(servers.listeners());
+            listeners.add(timeline);
             Conntrack conntrack = openConntrack();
             if (conntrack != null) {
                 listeners.add(new ConntrackReconciler(conntrack));
@@ -106,9 +110,11 @@ public final class RunCommand implements Callable<Integer> {
 
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(stop::countDown));
+            timeline.mark("proxiers");
             try (DualStackProxier proxy = new DualStackProxier(proxiers, List.of(servers.nodeWatcher()))) {
                 proxy.start();
-                try (AutoCloseable source = startSource(settings, proxy)) {
+                try (AutoCloseable source = startSource(settings, proxy, timeline)) {
+                    timeline.mark("sourceStarted");
                     stop.await();
                 }
             }
@@ -139,7 +145,7 @@ public final class RunCommand implements Callable<Integer> {
         return ok ? 0 : 1;
     }
 
-    private AutoCloseable startSource(ProxySettings settings, DualStackProxier handlers) throws IOException {
+    private AutoCloseable startSource(ProxySettings settings, DualStackProxier handlers, StartupTimeline timeline) throws IOException {
         ProxySelection selection = new ProxySelection(settings.serviceProxyName());
         if (from != null) {
             FileSource source = new FileSource(from, settings.hostname(), selection, handlers, handlers, handlers);
@@ -147,7 +153,7 @@ public final class RunCommand implements Callable<Integer> {
             return source;
         }
         InformerSource source = new InformerSource(apiClient(settings), settings.hostname(),
-                settings.serviceProxyName(), handlers, handlers, handlers);
+                settings.serviceProxyName(), handlers, handlers, handlers, timeline);
         source.start();
         return source;
     }

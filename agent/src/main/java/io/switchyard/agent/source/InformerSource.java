@@ -83,6 +83,7 @@ public final class InformerSource implements AutoCloseable {
     /** Requests waiting for the server's answer: close() cancels them, as stopping the informers does not. */
     private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
     private SharedInformerFactory factory;
+    private final ListObserver observer;
     private Thread syncWaiter;
     private boolean started;
     private volatile boolean closed;
@@ -94,6 +95,19 @@ public final class InformerSource implements AutoCloseable {
      */
     public InformerSource(ApiClient client, String nodeName, String serviceProxyName, ServiceHandler services,
                           EndpointSliceHandler slices, NodeHandler nodes) {
+        this(client, nodeName, serviceProxyName, services, slices, nodes, (kind, items, took) -> { });
+    }
+
+    /** Told of every successful LIST: how long it took (request, transfer and decoding) and how many objects. */
+    @FunctionalInterface
+    public interface ListObserver {
+        void listed(String kind, int items, java.time.Duration took);
+    }
+
+    /** As above, telling {@code observer} of every successful LIST (start-up timing). */
+    public InformerSource(ApiClient client, String nodeName, String serviceProxyName, ServiceHandler services,
+                          EndpointSliceHandler slices, NodeHandler nodes, ListObserver observer) {
+        this.observer = Objects.requireNonNull(observer, "observer");
         this.client = ApiClients.withoutReadTimeout(Objects.requireNonNull(client, "client"));
         if (nodeName == null || nodeName.isBlank()) {
             throw new IllegalArgumentException("node name is required");
@@ -259,10 +273,13 @@ public final class InformerSource implements AutoCloseable {
         @Override
         public L list(CallGeneratorParams params) throws ApiException {
             backOff();
+            long start = System.nanoTime();
             Call call = track(calls.generate(params));
             try {
                 L list = ApiLists.execute(call, decoder, this::skipped);
                 failures = 0;
+                observer.listed(kind, list.getItems() == null ? 0 : list.getItems().size(),
+                        java.time.Duration.ofNanos(System.nanoTime() - start));
                 return list;
             } catch (ApiException | RuntimeException e) {
                 failure(e);
