@@ -3,6 +3,8 @@ package io.switchyard.agent.cli;
 import io.kubernetes.client.util.Yaml;
 import io.switchyard.agent.bench.ApiPathBenchmark;
 import io.switchyard.agent.bench.ClusterGenerator;
+import io.switchyard.agent.bench.CostCurve;
+import io.switchyard.agent.bench.CurvePlot;
 import io.switchyard.agent.bench.ProcessBenchmark;
 import io.switchyard.agent.config.GoDuration;
 import io.switchyard.agent.logging.Logging;
@@ -65,6 +67,13 @@ public final class BenchCommand implements Callable<Integer> {
             description = "With --api: an extra JVM option for the measured agent (repeatable).")
     List<String> agentJvmOptions = new ArrayList<>();
 
+    @Option(names = "--curve", split = ",", paramLabel = "N,N,...",
+            description = "Measure each size in its own process and print the cost curve as a table.")
+    List<Integer> curve;
+
+    @Option(names = "--svg", paramLabel = "FILE", description = "With --curve: also draw the curve into FILE.")
+    Path svg;
+
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
@@ -82,6 +91,19 @@ public final class BenchCommand implements Callable<Integer> {
         if (manifests != null) {
             write(generator.generate(), manifests);
             out.printf("wrote %d Services and %d EndpointSlices to %s%n", services, services, manifests);
+            return 0;
+        }
+        if (curve != null && !curve.isEmpty()) {
+            List<CostCurve.Point> points = new CostCurve(endpointsPerService, burst, floorCap)
+                    .measure(curve.stream().sorted().toList(), p -> System.err.printf(Locale.ROOT,
+                            "measured %d services: first sync %.2f s, one change %.3f s, peak RSS %.0f MB%n",
+                            p.services(), p.firstSync(), p.oneChange(), p.peakRssBytes() / 1e6));
+            out.print(CostCurve.table(points));
+            if (svg != null) {
+                Files.writeString(svg, CurvePlot.svg(points, "switchyard bench: cost curve (" + endpointsPerService
+                        + " endpoints per service)"));
+            }
+            out.flush();
             return 0;
         }
         if (api) {
