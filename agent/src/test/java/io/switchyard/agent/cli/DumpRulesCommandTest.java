@@ -37,7 +37,7 @@ class DumpRulesCommandTest {
         StringWriter err = new StringWriter();
         List<String> all = new ArrayList<>(List.of("dump-rules"));
         all.addAll(List.of(args));
-        int exit = new CommandLine(new Switchyard()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+        int exit = Switchyard.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
                 .execute(all.toArray(String[]::new));
         return new Run(exit, out.toString(), err.toString());
     }

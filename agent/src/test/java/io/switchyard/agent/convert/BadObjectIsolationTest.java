@@ -166,7 +166,7 @@ class BadObjectIsolationTest {
     private static Run dumpRules(Path manifests) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = new CommandLine(new Switchyard()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+        int exit = Switchyard.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
                 .execute("dump-rules", "--from", manifests.toString(), "--hostname-override", "node-a",
                         "--cluster-cidr", "10.244.0.0/16");
         return new Run(exit, out.toString(), err.toString());

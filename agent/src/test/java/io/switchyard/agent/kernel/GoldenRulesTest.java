@@ -71,7 +71,7 @@ class GoldenRulesTest {
     private static String dumpRules(Path manifests, String family) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = new CommandLine(new Switchyard())
+        int exit = Switchyard.commandLine()
                 .setOut(new PrintWriter(out))
                 .setErr(new PrintWriter(err))
                 .execute("dump-rules", "--from", manifests.toString(), "--hostname-override", "node-a",
