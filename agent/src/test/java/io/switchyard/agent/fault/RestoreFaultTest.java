@@ -38,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * installed; then, round after round, every endpoint moves (a partial sync of all Services,
  * staged over many small transactions) and one of that sync's restores — chosen at random, real
  * program and real document — is SIGKILLed a random fraction of a restore's usual run time after
- * it started.
+ * it started, until {@code -Dswitchyard.fault.kills=N} (default 4) kills have landed while the
+ * program ran ({@code -Dswitchyard.fault.seed=N} chooses other restores and moments).
  *
  * <p>After every restore of a sabotaged round (the kill, the bisection's attempts that follow it,
  * the retry), the kernel is read back: every chain it holds must be, whole, either as it was
@@ -48,13 +49,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * three seconds, as with the xtables lock held elsewhere: the kernel keeps the previous rules
  * untouched, and the first sync after the window repairs everything.
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
 class RestoreFaultTest {
 
     private static final int SERVICES = 400;
     private static final int ENDPOINTS = 4;
     private static final int MAX_TRANSACTION_LINES = 300;
-    private static final int KILLS = 4;
+    private static final int KILLS = Integer.getInteger("switchyard.fault.kills", 4);
     private static final long SEED = Long.getLong("switchyard.fault.seed", 42);
     private static final Duration MIN_SYNC_PERIOD = Duration.ofSeconds(1);
     private static final Duration REPAIR_DEADLINE = Duration.ofSeconds(30);
