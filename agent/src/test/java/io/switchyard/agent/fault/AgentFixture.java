@@ -7,6 +7,7 @@ import io.switchyard.agent.source.ClusterObjects;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -28,7 +29,7 @@ final class AgentFixture implements AutoCloseable {
     final SimulatedApiServer server;
     private final boolean ownsNamespace;
     private final int services;
-    private final List<AgentProcess> agents = new java.util.ArrayList<>();
+    private final List<AgentProcess> agents = new ArrayList<>();
 
     private AgentFixture(NetworkNamespace ns, boolean ownsNamespace, ClusterObjects cluster) throws IOException {
         this.ns = ns;

@@ -32,21 +32,18 @@ final class AgentProcess implements AutoCloseable {
 
     /** The klog line of a completed IPv4 sync. */
     static final Predicate<String> IPV4_SYNC = l -> l.contains("SyncProxyRules complete ipFamily=IPv4");
-    static final Predicate<String> IPV4_FULL_SYNC = l -> IPV4_SYNC.test(l) && l.contains("fullSync=true");
 
     private static final List<String> JVM_FLAGS = List.of(
             "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:+UseCompactObjectHeaders", "-Xmx384m");
 
     private final Process process;
     private final Path log;
-    private final long startedNanos;
     private final List<Line> lines = new CopyOnWriteArrayList<>();
     private final Thread reader;
 
-    private AgentProcess(Process process, Path log, long startedNanos) {
+    private AgentProcess(Process process, Path log) {
         this.process = process;
         this.log = log;
-        this.startedNanos = startedNanos;
         this.reader = Thread.ofPlatform().name("agent-log-" + process.pid()).daemon().start(this::read);
     }
 
@@ -67,11 +64,10 @@ final class AgentProcess implements AutoCloseable {
             // To a file, read as it grows: a pipe read while the process exits may lose its last
             // lines (the JDK closes it under the reader), and those are the shutdown's.
             Path log = Files.createTempFile("switchyard-agent-", ".log");
-            long started = System.nanoTime();
             Process process = new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(log.toFile()).start();
             process.getOutputStream().close();
-            return new AgentProcess(process, log, started);
+            return new AgentProcess(process, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the agent", e);
         }
@@ -112,14 +108,6 @@ final class AgentProcess implements AutoCloseable {
         }
     }
 
-    long pid() {
-        return process.pid();
-    }
-
-    long startedNanos() {
-        return startedNanos;
-    }
-
     boolean alive() {
         return process.isAlive();
     }
@@ -153,23 +141,6 @@ final class AgentProcess implements AutoCloseable {
             }
             Thread.sleep(20);
         }
-    }
-
-    /** Waits for the next line matching after {@code since}. */
-    Line awaitAfter(long since, Predicate<String> matching, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() <= deadline) {
-            for (Line line : lines) {
-                if (line.nanos() >= since && matching.test(line.text())) {
-                    return line;
-                }
-            }
-            if (!process.isAlive() && !reader.isAlive()) {
-                return null;
-            }
-            Thread.sleep(20);
-        }
-        return null;
     }
 
     /** SIGTERM, as the kubelet stops a container. */

@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -69,7 +70,7 @@ class AgentRestartFaultTest {
     void restartingTheAgentBySigkillOrSigtermFailsNoConnection() throws Exception {
         KernelTestSupport.requireRootWithIptables();
         List<Backend> backends = PODS.entrySet().stream().map(e -> new Backend(e.getKey(), e.getValue())).sorted(
-                java.util.Comparator.comparing(Backend::name)).toList();
+                Comparator.comparing(Backend::name)).toList();
         try (TrafficLab lab = new TrafficLab(new Topology(ClusterGenerator.NODE_IP, 24, CLIENT_IP, backends))) {
             for (String pod : PODS.keySet()) {
                 // As in SyncSafetyTest: no TIME_WAIT on the pods, so reused source ports meet none.

@@ -113,7 +113,7 @@ class ApiServerFaultTest {
         assertThat(syncsDuringOutage).as("periodic syncs went on during the outage (sync period %s)", SYNC_PERIOD)
                 .isGreaterThanOrEqualTo(OUTAGE.toSeconds() / 5 - 2);
         assertThat(agent.linesSince(awayAt).stream().map(AgentProcess.Line::text)
-                .filter(l -> l.startsWith("W") && l.contains("will retry")).count())
+                .filter(l -> l.startsWith("W") && (l.contains("will retry") || l.contains("will relist"))).count())
                 .as("warnings about the unreachable server, at most one per resource per 30 s")
                 .isBetween(1L, 3 * (OUTAGE.toSeconds() / 30 + 1));
 

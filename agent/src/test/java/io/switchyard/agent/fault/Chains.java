@@ -1,11 +1,15 @@
 package io.switchyard.agent.fault;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The chains of an {@code iptables-save} text, each as a whole ({@code table/chain} → its rules),
@@ -18,7 +22,7 @@ record Chains(Map<String, List<String>> byName) {
             Set.of("KUBE-SERVICES", "KUBE-NODEPORTS", "KUBE-EXTERNAL-SERVICES", "KUBE-PROXY-FIREWALL");
 
     private static final Set<String> BUILTIN = Set.of("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING");
-    private static final java.util.regex.Pattern TARGET = java.util.regex.Pattern.compile(" -[jg] ([A-Z][A-Z0-9-]*)");
+    private static final Pattern TARGET = Pattern.compile(" -[jg] ([A-Z][A-Z0-9-]*)");
 
     static Chains parse(String save) {
         Map<String, List<String>> chains = new LinkedHashMap<>();
@@ -67,7 +71,7 @@ record Chains(Map<String, List<String>> byName) {
      */
     Chains reachable() {
         Map<String, List<String>> out = new LinkedHashMap<>();
-        java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>();
+        ArrayDeque<String> queue = new ArrayDeque<>();
         for (String name : byName.keySet()) {
             if (BUILTIN.contains(name.substring(name.indexOf('/') + 1))) {
                 queue.add(name);
@@ -82,7 +86,7 @@ record Chains(Map<String, List<String>> byName) {
             out.put(name, rules);
             String table = name.substring(0, name.indexOf('/'));
             for (String rule : rules) {
-                java.util.regex.Matcher target = TARGET.matcher(rule);
+                Matcher target = TARGET.matcher(rule);
                 while (target.find()) {
                     queue.add(table + "/" + target.group(1));
                 }
@@ -95,7 +99,7 @@ record Chains(Map<String, List<String>> byName) {
     Set<String> differingFrom(Chains other) {
         Set<String> names = new TreeSet<>(byName.keySet());
         names.addAll(other.byName.keySet());
-        names.removeIf(n -> java.util.Objects.equals(byName.get(n), other.byName.get(n)));
+        names.removeIf(n -> Objects.equals(byName.get(n), other.byName.get(n)));
         return names;
     }
 }

@@ -34,7 +34,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -98,7 +100,7 @@ class CorruptedObjectsFaultTest {
         }
 
         @Override
-        public Result runLines(List<String> argv, java.util.function.Consumer<String> lines) {
+        public Result runLines(List<String> argv, Consumer<String> lines) {
             return delegate.runLines(argv, lines);
         }
     }
@@ -108,7 +110,7 @@ class CorruptedObjectsFaultTest {
         KernelTestSupport.requireRootWithIptables();
         List<CorruptedCluster.Pair> pairs = new CorruptedCluster(SEED).generate(PAIRS, SHARE);
         List<LogRecord> logged = new CopyOnWriteArrayList<>();
-        java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean closing = new AtomicBoolean();
         Handler capture = new Handler() {
             @Override
             public void publish(LogRecord record) {

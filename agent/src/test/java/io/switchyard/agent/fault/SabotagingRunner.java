@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -47,7 +48,7 @@ final class SabotagingRunner implements ProcessRunner {
     private volatile long failUntilNanos = Long.MIN_VALUE;
     private volatile Consumer<Restore> observer = r -> {
     };
-    private final java.util.concurrent.atomic.AtomicLong observerNanos = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong observerNanos = new AtomicLong();
 
     SabotagingRunner(String namespace) {
         this.prefix = List.of("ip", "netns", "exec", namespace);
