@@ -50,11 +50,29 @@ public final class SimulatedApiServer implements AutoCloseable {
     private boolean holding;
     private boolean running;
     private boolean newerVersion;
+    private final Binder binder;
     private HttpServer http;
     private ExecutorService executor;
     private int port;
 
+    /**
+     * How the server's listening socket is opened. The default opens it here; a test opens it
+     * inside another network namespace (a socket belongs to the namespace of the thread that
+     * created it), so that an agent confined to that namespace can reach the server.
+     */
+    @FunctionalInterface
+    public interface Binder {
+        /** A server bound to {@code address} (and not started). */
+        HttpServer bind(InetSocketAddress address) throws IOException;
+    }
+
     public SimulatedApiServer() throws IOException {
+        this(address -> HttpServer.create(address, 0));
+    }
+
+    /** A server whose socket (on 127.0.0.1, now and after {@link #comeBack()}) {@code binder} opens. */
+    public SimulatedApiServer(Binder binder) throws IOException {
+        this.binder = binder;
         listen(0);
     }
 
@@ -196,7 +214,7 @@ public final class SimulatedApiServer implements AutoCloseable {
 
     private void listen(int wantedPort) throws IOException {
         executor = Executors.newVirtualThreadPerTaskExecutor();
-        http = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), wantedPort), 0);
+        http = binder.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), wantedPort));
         http.setExecutor(executor);
         http.createContext("/", this::handle);
         http.start();

@@ -37,7 +37,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /** {@code switchyard run}: the node agent, following the cluster and programming this node's kernel. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -88,6 +87,17 @@ public final class RunCommand implements Callable<Integer> {
         if (settings.mode() != ProxyMode.IPTABLES) {
             throw new ConfigException("--proxy-mode " + settings.proxyMode() + " is not available in this build yet");
         }
+        StopSignals signals = StopSignals.install();
+        try {
+            run(settings, signals, timeline);
+        } finally {
+            signals.stopped();
+        }
+        return 0;
+    }
+
+    /** Programs the kernel until a stop is requested, then closes everything but the rules. */
+    private void run(ProxySettings settings, StopSignals signals, StartupTimeline timeline) throws Exception {
         NodeSetup.apply(settings, ProcSysctls.host());
         InstantSource clock = InstantSource.system();
         try (AgentServers servers = new AgentServers(settings, processes, clock)) {
@@ -108,18 +118,16 @@ public final class RunCommand implements Callable<Integer> {
             LOG.log(System.Logger.Level.INFO, "Starting Switchyard proxyMode={0} node={1} families={2}",
                     settings.proxyMode(), settings.hostname(), proxiers.stream().map(Proxier::family).toList());
 
-            CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(stop::countDown));
             timeline.mark("proxiers");
             try (DualStackProxier proxy = new DualStackProxier(proxiers, List.of(servers.nodeWatcher()))) {
                 proxy.start();
                 try (AutoCloseable source = startSource(settings, proxy, timeline)) {
                     timeline.mark("sourceStarted");
-                    stop.await();
+                    String reason = signals.await();
+                    LOG.log(System.Logger.Level.INFO, "Received {0}, shutting down; the rules stay in place", reason);
                 }
             }
         }
-        return 0;
     }
 
     /**

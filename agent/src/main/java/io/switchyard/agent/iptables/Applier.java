@@ -185,8 +185,8 @@ final class Applier {
             if (culprits.isEmpty()) {
                 culprits = bisect(run, transaction);
                 if (culprits == null) {
-                    LOG.log(System.Logger.Level.ERROR, "Failed to execute iptables-restore ({0}), and no Service's "
-                            + "rules alone are refused: {1}", transaction.stage(), refusal.getMessage());
+                    LOG.log(System.Logger.Level.ERROR, "Failed to execute iptables-restore ({0}), and the rules of "
+                            + "no single Service are refused: {1}", transaction.stage(), refusal.getMessage());
                     return new Result.Stopped(refusal.getMessage());
                 }
             }

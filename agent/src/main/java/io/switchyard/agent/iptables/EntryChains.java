@@ -25,7 +25,7 @@ final class EntryChains {
         record Intact() implements Verdict {
         }
 
-        /** KUBE-SERVICES is empty although it should not be: the nat table was flushed. */
+        /** KUBE-SERVICES is empty or missing although it should not be: the nat table was flushed or replaced. */
         record Flushed(String what) implements Verdict {
         }
 
@@ -68,7 +68,11 @@ final class EntryChains {
             Optional<List<String>> installed = listing.chains().get(i);
             if (installed.isEmpty()) {
                 verified = 0;
-                return new Verdict.Differs("nat " + CHAINS.get(i) + " missing");
+                // Without KUBE-SERVICES, the nat table was flushed with its chains deleted, or
+                // replaced by another program's: the service chains it jumps to are gone too, and
+                // rewriting it alone would be refused.
+                return i == 0 ? new Verdict.Flushed("nat " + CHAINS.get(i) + " missing")
+                        : new Verdict.Differs("nat " + CHAINS.get(i) + " missing");
             }
             for (String line : installed.get()) {
                 exact = (exact ^ RuleShape.exact(line)) * 0x100000001b3L;

@@ -2,14 +2,20 @@ package io.switchyard.agent.logging;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.logging.StreamHandler;
 
 /** Sets up logging once per process: klog-style text lines or JSON objects on stderr, verbosity from {@code -v}. */
 public final class Logging {
+
+    /** Held here: a logger's level is lost once no one refers to the logger. */
+    private static final List<Logger> LIBRARY_LOGGERS =
+            List.of(Logger.getLogger("io.kubernetes"), Logger.getLogger("okhttp3"));
 
     private Logging() {
     }
@@ -42,12 +48,22 @@ public final class Logging {
         };
         Handler handler = new FlushingHandler(out instanceof PrintStream p ? p : new PrintStream(out, true), formatter);
         handler.setLevel(level);
+        handler.setFilter(record -> !interruptedLibraryThread(record));
         root.addHandler(handler);
         root.setLevel(level);
-        // client-java and okhttp are chatty below INFO; keep them at INFO unless asked for all.
-        Level libraries = verbosity < 6 ? Level.INFO : Level.ALL;
-        Logger.getLogger("io.kubernetes").setLevel(libraries);
-        Logger.getLogger("okhttp3").setLevel(libraries);
+        // client-java and okhttp: their notices (client-go logs its reflector's at V(3)) from -v=3,
+        // everything from -v=6, only warnings and errors below.
+        Level libraries = verbosity >= 6 ? Level.ALL : verbosity >= 3 ? Level.INFO : Level.WARNING;
+        LIBRARY_LOGGERS.forEach(l -> l.setLevel(libraries));
+    }
+
+    /**
+     * client-java logs it as an error, with a stack trace, when its informer threads are
+     * interrupted — which happens only when the agent stops them on its way out.
+     */
+    private static boolean interruptedLibraryThread(LogRecord record) {
+        return record.getThrown() instanceof InterruptedException && record.getLoggerName() != null
+                && record.getLoggerName().startsWith("io.kubernetes.client");
     }
 
     /** A stream handler that flushes every record, as a console handler does, on any stream. */
