@@ -204,9 +204,10 @@ public final class FileSource implements AutoCloseable {
         try (Batching.Batch batch = batching.begin()) {
             changes.forEach(this::deliver);
         }
-        LOG.log(System.Logger.Level.DEBUG, "Manifests changed path={0} filesRead={1} changes={2} objects={3} "
-                + "elapsed={4}ms", path, tree.reads() - readsBefore, changes.size(), tree.objects(),
-                (System.nanoTime() - start) / 1_000_000);
+        long filesRead = tree.reads() - readsBefore;
+        LOG.log(System.Logger.Level.DEBUG, () -> "Manifests changed path=" + path + " filesRead=" + filesRead
+                + " changes=" + changes.size() + " objects=" + tree.objects() + " elapsed="
+                + (System.nanoTime() - start) / 1_000_000 + "ms");
     }
 
     /** The node first (topology), then Services, then their slices, as a cluster would create them. */

@@ -153,19 +153,6 @@ public final class ManifestLoader {
             }
         }
 
-        /** Reads JSON the fast way; false when the text is not (only) JSON, for YAML to read it and say why. */
-        private static boolean readJson(String text, DocumentReader reader) {
-            if (!JsonDocuments.looksLikeJson(text)) {
-                return false;
-            }
-            try {
-                JsonDocuments.read(text, reader);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        }
-
         private void take(KubernetesObject object) {
             switch (object) {
                 case V1Service s -> services.add(s);
@@ -195,7 +182,7 @@ public final class ManifestLoader {
         }
         DocumentReader reader = new DocumentReader(file);
         try {
-            if (!Collector.readJson(text, reader)) {
+            if (!readJson(text, reader)) {
                 reader = new DocumentReader(file); // as YAML, from the start
                 YamlDocuments.read(text, file.toString(), reader);
             }
@@ -203,6 +190,19 @@ public final class ManifestLoader {
             return new Decoded.Unreadable("not valid YAML: " + e.getMessage());
         }
         return new Decoded.Read(reader.objects, reader.rejected, reader.problems);
+    }
+
+    /** Reads JSON the fast way; false when the text is not (only) JSON, for YAML to read it and say why. */
+    private static boolean readJson(String text, DocumentReader reader) {
+        if (!JsonDocuments.looksLikeJson(text)) {
+            return false;
+        }
+        try {
+            JsonDocuments.read(text, reader);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The objects of one file, decoded document by document (and List item by List item). */
