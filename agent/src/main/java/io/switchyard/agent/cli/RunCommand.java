@@ -156,7 +156,8 @@ public final class RunCommand implements Callable<Integer> {
     private AutoCloseable startSource(ProxySettings settings, DualStackProxier handlers, StartupTimeline timeline) throws IOException {
         ProxySelection selection = new ProxySelection(settings.serviceProxyName());
         if (from != null) {
-            FileSource source = new FileSource(from, settings.hostname(), selection, handlers, handlers, handlers);
+            FileSource source = new FileSource(from, settings.hostname(), selection, handlers, handlers, handlers,
+                    () -> handlers.deferSyncs()::close);
             source.start();
             return source;
         }

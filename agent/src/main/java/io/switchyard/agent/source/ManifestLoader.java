@@ -23,6 +23,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -56,6 +57,31 @@ public final class ManifestLoader {
     public record Result(ClusterObjects objects, List<Problem> problems, boolean missing) {
     }
 
+    /** What the bytes of one file hold: its objects, or why none can be read at all. */
+    sealed interface Decoded {
+
+        /**
+         * The file was read: the objects that could be, and a problem for each one that could
+         * not (those with a usable name are also in {@code rejected}).
+         */
+        record Read(List<KubernetesObject> objects, List<Rejected> rejected, List<Problem> problems)
+                implements Decoded {
+        }
+
+        /** Nothing could be read (not UTF-8, not YAML); {@code reason} says why, naming no file. */
+        record Unreadable(String reason) implements Decoded {
+        }
+    }
+
+    /**
+     * A named Service, EndpointSlice or Node the file holds but that could not be taken.
+     *
+     * @param problem the problem reported for it, one of the file's {@code problems}
+     * @param reason  what is wrong with it, without what was done about it
+     */
+    record Rejected(ObjectKey key, Problem problem, String reason) {
+    }
+
     private ManifestLoader() {
     }
 
@@ -86,7 +112,8 @@ public final class ManifestLoader {
                 collector.problems, missing);
     }
 
-    private static boolean isManifest(Path file) {
+    /** Whether a file in a directory is read as a manifest: by extension, and not hidden (editors' temporary files). */
+    static boolean isManifest(Path file) {
         String name = file.getFileName().toString();
         return !name.startsWith(".") && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"));
     }
@@ -104,47 +131,25 @@ public final class ManifestLoader {
         }
 
         void readFile(Path file) {
-            String text;
+            byte[] bytes;
             try {
                 long size = Files.size(file);
                 if (size > maxFileBytes) {
-                    problems.add(new Problem(file.toString(), "the file is " + size(size) + ", more than the "
-                            + size(maxFileBytes) + " a manifest may be; skipped"));
+                    problems.add(new Problem(file.toString(), tooLarge(size, maxFileBytes) + "; skipped"));
                     return;
                 }
-                text = utf8(Files.readAllBytes(file));
+                bytes = Files.readAllBytes(file);
             } catch (IOException | UncheckedIOException e) {
                 problems.add(new Problem(file.toString(), "cannot read the file: " + reason(e)));
                 return;
-            } catch (NotUtf8Exception e) {
-                problems.add(new Problem(file.toString(), e.getMessage() + "; skipped"));
-                return;
             }
-            DocumentReader reader = new DocumentReader(file);
-            try {
-                if (!readJson(text, reader)) {
-                    reader = new DocumentReader(file); // as YAML, from the start
-                    YamlDocuments.read(text, file.toString(), reader);
+            switch (decode(file, bytes, 0, bytes.length)) {
+                case Decoded.Unreadable unreadable ->
+                        problems.add(new Problem(file.toString(), unreadable.reason() + "; skipped"));
+                case Decoded.Read read -> {
+                    read.objects().forEach(this::take);
+                    problems.addAll(read.problems());
                 }
-            } catch (YamlSyntaxException e) {
-                problems.add(new Problem(file.toString(), "not valid YAML: " + e.getMessage() + "; skipped"));
-                return;
-            }
-            // A file is taken whole or not at all: a half-written file must not remove the rest.
-            reader.objects.forEach(this::take);
-            problems.addAll(reader.problems);
-        }
-
-        /** Reads JSON the fast way; false when the text is not (only) JSON, for YAML to read it and say why. */
-        private static boolean readJson(String text, DocumentReader reader) {
-            if (!JsonDocuments.looksLikeJson(text)) {
-                return false;
-            }
-            try {
-                JsonDocuments.read(text, reader);
-                return true;
-            } catch (IOException e) {
-                return false;
             }
         }
 
@@ -158,14 +163,58 @@ public final class ManifestLoader {
         }
     }
 
+    /** Why a file of {@code size} bytes is not read. */
+    static String tooLarge(long size, long maxFileBytes) {
+        return "the file is " + size(size) + ", more than the " + size(maxFileBytes) + " a manifest may be";
+    }
+
+    /**
+     * Decodes {@code bytes[from, to)} as the content of {@code file} (or a part of it that is
+     * whole YAML documents): taken whole or not at all, so a half-written file never yields
+     * part of its objects as if they were all.
+     */
+    static Decoded decode(Path file, byte[] bytes, int from, int to) {
+        String text;
+        try {
+            text = utf8(bytes, from, to);
+        } catch (NotUtf8Exception e) {
+            return new Decoded.Unreadable(e.getMessage());
+        }
+        DocumentReader reader = new DocumentReader(file);
+        try {
+            if (!readJson(text, reader)) {
+                reader = new DocumentReader(file); // as YAML, from the start
+                YamlDocuments.read(text, file.toString(), reader);
+            }
+        } catch (YamlSyntaxException e) {
+            return new Decoded.Unreadable("not valid YAML: " + e.getMessage());
+        }
+        return new Decoded.Read(reader.objects, reader.rejected, reader.problems);
+    }
+
+    /** Reads JSON the fast way; false when the text is not (only) JSON, for YAML to read it and say why. */
+    private static boolean readJson(String text, DocumentReader reader) {
+        if (!JsonDocuments.looksLikeJson(text)) {
+            return false;
+        }
+        try {
+            JsonDocuments.read(text, reader);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The objects of one file, decoded document by document (and List item by List item). */
     private static final class DocumentReader implements YamlDocuments.Sink {
         final Path file;
         final List<KubernetesObject> objects = new ArrayList<>();
         final List<Problem> problems = new ArrayList<>();
+        final List<Rejected> rejected = new ArrayList<>();
         /** What the items of the current document's top-level list gave, until the document says what it is. */
         final List<KubernetesObject> itemObjects = new ArrayList<>();
         final List<Problem> itemProblems = new ArrayList<>();
+        final List<Rejected> itemRejected = new ArrayList<>();
         int document = 1;
         int item;
 
@@ -176,7 +225,7 @@ public final class ManifestLoader {
         @Override
         public void item(JsonElement element) {
             item++;
-            read(element, "document " + document + ", item " + item, itemObjects, itemProblems);
+            read(element, "document " + document + ", item " + item, itemObjects, itemProblems, itemRejected);
         }
 
         @Override
@@ -189,15 +238,17 @@ public final class ManifestLoader {
             } else if (isList(object)) {
                 objects.addAll(itemObjects);
                 problems.addAll(itemProblems);
+                rejected.addAll(itemRejected);
                 if (object.has("items") && !object.get("items").isJsonNull()) { // a list would have been streamed
                     problems.add(new Problem(file + " (" + where + ")", "items: expected a list, found "
                             + jsonType(object.get("items")) + "; skipped"));
                 }
             } else {
-                read(object, where, objects, problems);
+                read(object, where, objects, problems, rejected);
             }
             itemObjects.clear();
             itemProblems.clear();
+            itemRejected.clear();
             item = 0;
             document++;
         }
@@ -208,7 +259,8 @@ public final class ManifestLoader {
         }
 
         /** Reads one object, or each item of a List nested in a List's items. */
-        private void read(JsonElement element, String where, List<KubernetesObject> into, List<Problem> problemsInto) {
+        private void read(JsonElement element, String where, List<KubernetesObject> into, List<Problem> problemsInto,
+                          List<Rejected> rejectedInto) {
             if (!(element instanceof JsonObject object)) {
                 if (!element.isJsonNull()) {
                     problemsInto.add(new Problem(file + " (" + where + ")", "not a Kubernetes object; skipped"));
@@ -225,7 +277,7 @@ public final class ManifestLoader {
                 if (object.get("items") != null && object.get("items").isJsonArray()) {
                     int i = 0;
                     for (JsonElement nested : object.getAsJsonArray("items")) {
-                        read(nested, where + ", item " + ++i, into, problemsInto);
+                        read(nested, where + ", item " + ++i, into, problemsInto, rejectedInto);
                     }
                 } else if (object.has("items") && !object.get("items").isJsonNull()) {
                     problemsInto.add(new Problem(describe(object, where), "items: expected a list, found "
@@ -240,25 +292,38 @@ public final class ManifestLoader {
                 default -> null; // other kinds (Deployments, ConfigMaps...) are not the proxy's business
             };
             if (decoder != null) {
-                decode(object, where, decoder, into, problemsInto);
+                decode(object, where, decoder, into, problemsInto, rejectedInto);
             }
         }
 
         private <T extends KubernetesObject, L extends KubernetesListObject> void decode(
                 JsonObject object, String where, ResourceDecoder<T, L> decoder, List<KubernetesObject> into,
-                List<Problem> problemsInto) {
+                List<Problem> problemsInto, List<Rejected> rejectedInto) {
             String apiVersion = string(object, "apiVersion");
             if (!decoder.apiVersion().equals(apiVersion)) {
                 String found = apiVersion != null ? "apiVersion \"" + apiVersion + "\" is not supported"
                         : object.has("apiVersion") ? "apiVersion is not a string" : "apiVersion is missing";
-                problemsInto.add(new Problem(describe(object, where), found + ": only " + decoder.apiVersion() + " "
-                        + decoder.kind() + "s are read; skipped"));
+                reject(object, where, found + ": only " + decoder.apiVersion() + " " + decoder.kind() + "s are read",
+                        problemsInto, rejectedInto);
                 return;
             }
             try {
                 into.add(decoder.objects().fromJsonTree(object));
             } catch (ObjectRejectedException e) {
-                problemsInto.add(new Problem(describe(object, where), e.fields() + "; skipped"));
+                reject(object, where, e.fields(), problemsInto, rejectedInto);
+            }
+        }
+
+        private void reject(JsonObject object, String where, String reason, List<Problem> problemsInto,
+                            List<Rejected> rejectedInto) {
+            Problem problem = new Problem(describe(object, where), reason + "; skipped");
+            problemsInto.add(problem);
+            JsonElement meta = object.get("metadata");
+            if (meta instanceof JsonObject m) {
+                ObjectKey key = ObjectKey.of(string(object, "kind"), string(m, "namespace"), string(m, "name"));
+                if (key != null) {
+                    rejectedInto.add(new Rejected(key, problem, reason));
+                }
             }
         }
 
@@ -293,12 +358,12 @@ public final class ManifestLoader {
         return "the value \"" + value.getAsString() + "\"";
     }
 
-    /** The bytes as text, refusing anything that is not UTF-8 (a leading byte order mark is dropped). */
-    private static String utf8(byte[] bytes) throws NotUtf8Exception {
+    /** {@code bytes[from, to)} as text, refusing anything that is not UTF-8 (a leading byte order mark is dropped). */
+    private static String utf8(byte[] bytes, int from, int to) throws NotUtf8Exception {
         // Checked through a small window first: the text itself is then decoded once, compactly.
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
+        ByteBuffer in = ByteBuffer.wrap(bytes, from, to - from);
         CharBuffer window = CharBuffer.allocate(8192);
         CoderResult result;
         do {
@@ -308,22 +373,22 @@ public final class ManifestLoader {
         if (result.isError()) {
             int offset = in.position();
             int line = 1;
-            for (int i = 0; i < offset; i++) {
+            for (int i = from; i < offset; i++) {
                 if (bytes[i] == '\n') {
                     line++;
                 }
             }
             throw new NotUtf8Exception(String.format(Locale.ROOT,
                     "not UTF-8 text: byte 0x%02X at offset %d (line %d) is not valid UTF-8", bytes[offset] & 0xff,
-                    offset, line));
+                    offset - from, line));
         }
-        boolean bom = bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB
-                && (bytes[2] & 0xff) == 0xBF;
-        return bom ? new String(bytes, 3, bytes.length - 3, StandardCharsets.UTF_8)
-                : new String(bytes, StandardCharsets.UTF_8);
+        boolean bom = to - from >= 3 && (bytes[from] & 0xff) == 0xEF && (bytes[from + 1] & 0xff) == 0xBB
+                && (bytes[from + 2] & 0xff) == 0xBF;
+        return bom ? new String(bytes, from + 3, to - from - 3, StandardCharsets.UTF_8)
+                : new String(bytes, from, to - from, StandardCharsets.UTF_8);
     }
 
-    private static String size(long bytes) {
+    static String size(long bytes) {
         if (bytes >= 1L << 20) {
             return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
         }
@@ -331,11 +396,14 @@ public final class ManifestLoader {
     }
 
     /** Why an I/O operation failed, in words rather than an exception's name. */
-    private static String reason(Exception e) {
+    static String reason(Exception e) {
         Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
         return switch (cause) {
             case AccessDeniedException a -> "permission denied";
             case NoSuchFileException n -> "no such file or directory";
+            case FileSystemException f when f.getReason() != null && !f.getReason().isEmpty() ->
+                    (Character.toLowerCase(f.getReason().charAt(0)) + f.getReason().substring(1))
+                            .replace(" or unable to access attributes of symbolic link", ""); // the JDK's words for ELOOP
             default -> cause.getMessage() != null ? cause.getMessage() : "input/output error";
         };
     }
