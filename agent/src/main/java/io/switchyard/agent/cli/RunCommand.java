@@ -11,6 +11,13 @@ import io.switchyard.agent.iptables.Cleanup;
 import io.switchyard.agent.iptables.Iptables;
 import io.switchyard.agent.iptables.IptablesDataplane;
 import io.switchyard.agent.iptables.NfacctCounters;
+import io.switchyard.agent.ipvs.IpsetCommands;
+import io.switchyard.agent.ipvs.IpvsCleanup;
+import io.switchyard.agent.ipvs.IpvsDataplane;
+import io.switchyard.agent.ipvs.IpvsMode;
+import io.switchyard.ipvs.Ipvs;
+import io.switchyard.netlink.NetlinkException;
+import io.switchyard.netlink.rtnl.NetworkInterfaces;
 import io.switchyard.agent.proxy.DualStackProxier;
 import io.switchyard.agent.proxy.Proxier;
 import io.switchyard.agent.logging.Logging;
@@ -29,6 +36,7 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -57,7 +65,8 @@ public final class RunCommand implements Callable<Integer> {
         Logging.configure(verbosity);
         ProcessRunner processes = new HostProcessRunner();
         if (cleanup) {
-            boolean ok = true;
+            // ipvs mode's rules first: iptables mode's cleanup cannot delete a chain they still use.
+            boolean ok = cleanupIpvsMode(processes);
             for (IpFamily family : IpFamily.values()) {
                 ok &= Cleanup.run(new Iptables(family, processes));
             }
@@ -67,18 +76,25 @@ public final class RunCommand implements Callable<Integer> {
         if (flags.writeConfigIfRequested(settings)) {
             return 0;
         }
-        if (settings.mode() != ProxyMode.IPTABLES) {
-            throw new ConfigException("--proxy-mode " + settings.proxyMode() + " is not available in this build yet");
-        }
+        List<IpvsDataplane> ipvsDataplanes = settings.mode() == ProxyMode.IPVS
+                ? IpvsMode.start(settings, supportedFamilies(processes), IpvsMode.Kernel.host(processes),
+                        IpvsDataplane.SWEEP_PERIOD)
+                : List.of();
         NodeSetup.apply(settings, ProcSysctls.host());
         InstantSource clock = InstantSource.system();
         try (AgentServers servers = new AgentServers(settings, processes, clock)) {
             List<Proxier> proxiers = new ArrayList<>();
-            NfacctCounters counters = new NfacctCounters(processes);
-            for (IpFamily family : supportedFamilies(processes)) {
-                IptablesDataplane dataplane = new IptablesDataplane(family, settings, new Iptables(family, processes), counters);
+            for (IpvsDataplane dataplane : ipvsDataplanes) {
                 proxiers.add(new Proxier(dataplane, settings.hostname(), settings.syncPeriod(), settings.minSyncPeriod(),
                         servers.listeners(), clock));
+            }
+            if (settings.mode() == ProxyMode.IPTABLES) {
+                NfacctCounters counters = new NfacctCounters(processes);
+                for (IpFamily family : supportedFamilies(processes)) {
+                    IptablesDataplane dataplane = new IptablesDataplane(family, settings, new Iptables(family, processes), counters);
+                    proxiers.add(new Proxier(dataplane, settings.hostname(), settings.syncPeriod(), settings.minSyncPeriod(),
+                            servers.listeners(), clock));
+                }
             }
             LOG.log(System.Logger.Level.INFO, "Starting Switchyard proxyMode={0} node={1} families={2}",
                     settings.proxyMode(), settings.hostname(), proxiers.stream().map(Proxier::family).toList());
@@ -93,6 +109,30 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * {@code --cleanup} of ipvs mode: IPVS (when the kernel has it), our ipsets, kube-ipvs0, and
+     * ipvs mode's chains and jumps. One line on stderr when something could not be removed.
+     */
+    private boolean cleanupIpvsMode(ProcessRunner processes) {
+        IpvsMode.Kernel kernel = IpvsMode.Kernel.host(processes);
+        List<Iptables> iptables = supportedFamilies(processes).stream().map(f -> new Iptables(f, processes)).toList();
+        IpvsCleanup.Result result;
+        try (NetworkInterfaces interfaces = kernel.interfaces().get()) {
+            Optional<Ipvs> ipvs = kernel.ipvsIfPresent();
+            try {
+                result = IpvsCleanup.run(ipvs, interfaces, new IpsetCommands(processes), iptables, IpvsCleanup.Scope.ALL);
+            } finally {
+                ipvs.ifPresent(Ipvs::close);
+            }
+        } catch (NetlinkException e) {
+            result = new IpvsCleanup.Result(List.of(e.getMessage()));
+        }
+        if (!result.ok()) {
+            System.err.println("switchyard: cleanup could not remove " + String.join("; ", result.failures()));
+        }
+        return result.ok();
     }
 
     private AutoCloseable startSource(ProxySettings settings, DualStackProxier handlers) throws IOException {

@@ -1,0 +1,48 @@
+package io.switchyard.agent.ipvs;
+
+import io.switchyard.ipvs.iptables.IpvsChains;
+import io.switchyard.rules.iptables.ChainNames;
+import io.switchyard.rules.iptables.KubeChains;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What kube-proxy's (or Switchyard's) iptables mode leaves in a family's tables that ipvs mode
+ * has no use for: the per-service chains, KUBE-NODEPORTS, the filter table's KUBE-SERVICES and
+ * KUBE-EXTERNAL-SERVICES, the canaries, and the builtin-chain jumps iptables mode writes with
+ * its own comments. The chains both modes use (KUBE-SERVICES in nat, KUBE-POSTROUTING,
+ * KUBE-MARK-MASQ, KUBE-FORWARD, KUBE-PROXY-FIREWALL) are rewritten by every ipvs sync and stay;
+ * so do kubelet's KUBE-FIREWALL and its jumps.
+ */
+final class IptablesModeLeftovers {
+
+    private static final Set<String> FILTER_ONLY = Set.of(KubeChains.SERVICES, KubeChains.EXTERNAL_SERVICES,
+            KubeChains.NODE_PORTS, KubeChains.CANARY);
+    private static final Set<String> NAT_ONLY = Set.of(KubeChains.NODE_PORTS, KubeChains.CANARY);
+
+    private IptablesModeLeftovers() {
+    }
+
+    /** The removals, per table, for the tables as saved (each empty when there is nothing left over). */
+    static List<ChainRemoval> plan(SavedIptables saved) {
+        Set<String> natRemove = new HashSet<>(NAT_ONLY);
+        saved.table("nat").chains().stream().filter(ChainNames::isServiceChain).forEach(natRemove::add);
+        return List.of(
+                ChainRemoval.plan(saved, "filter", FILTER_ONLY, Set.of(), false, IptablesModeLeftovers::iptablesModeJump),
+                ChainRemoval.plan(saved, "nat", natRemove, Set.of(), false, IptablesModeLeftovers::iptablesModeJump),
+                ChainRemoval.plan(saved, "mangle", Set.of(KubeChains.CANARY), Set.of(), false, rule -> false));
+    }
+
+    /** A builtin-chain jump only iptables mode writes (not kubelet's, not one ipvs mode writes the same). */
+    private static boolean iptablesModeJump(String rule) {
+        for (KubeChains.Jump jump : KubeChains.JUMPS) {
+            if (!jump.target().equals(KubeChains.FIREWALL)
+                    && rule.equals("-A " + jump.builtin() + " " + jump.ruleSpec())) {
+                return IpvsChains.JUMPS.stream().noneMatch(j -> rule.equals(IpvsGlue.line(j)));
+            }
+        }
+        return false;
+    }
+}
