@@ -142,8 +142,7 @@ public final class IpvsDataplane implements Dataplane {
         repairAll = false;
         if (!node.equals(renderedNode)) {
             IptablesConfig iptablesConfig = settings.iptablesConfig(family, node);
-            renderer = new IpvsRenderer(new IpvsConfig(family, settings.ipvs().scheduler(), settings.masqueradeBit(),
-                    settings.masqueradeAll(), iptablesConfig.localDetector(), settings.preferSameNodeHints()));
+            renderer = new IpvsRenderer(config(settings, iptablesConfig));
             nodePorts = iptablesConfig.nodePortAddresses();
             renderedNode = node;
         }
@@ -272,6 +271,12 @@ public final class IpvsDataplane implements Dataplane {
                 Map.of("nat", IpvsGlue.ruleCount(desired.rules().natRules()),
                         "filter", IpvsGlue.ruleCount(desired.rules().filterRules())),
                 Map.of(), details);
+    }
+
+    /** The renderer's settings for a family, from the proxy settings and that family's iptables settings. */
+    static IpvsConfig config(ProxySettings settings, IptablesConfig iptablesConfig) {
+        return new IpvsConfig(iptablesConfig.family(), settings.ipvs().scheduler(), settings.masqueradeBit(),
+                settings.masqueradeAll(), iptablesConfig.localDetector(), settings.preferSameNodeHints());
     }
 
     /** The restore input as the failed sync built it, for the error's context. */
