@@ -48,11 +48,6 @@ public final class IpsetCommands {
         return names;
     }
 
-    /** Destroys one set, which no iptables rule may reference any more. */
-    public void destroy(String name) throws IpsetException {
-        require(runner.run(List.of("ipset", "destroy", name), null), "ipset destroy " + name);
-    }
-
     private static ProcessRunner.Result require(ProcessRunner.Result result, String what) throws IpsetException {
         if (!result.ok()) {
             String stderr = result.stderr().strip().replace('\n', ' ');

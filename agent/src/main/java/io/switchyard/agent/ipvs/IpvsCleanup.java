@@ -125,25 +125,21 @@ public final class IpvsCleanup {
         }
     }
 
+    /** Destroys the sets of both families that exist, in one {@code ipset restore}. */
     private static void destroySets(IpsetCommands ipsets, List<String> failures) {
-        Set<String> present;
         try {
-            present = ipsets.names();
-        } catch (IpsetCommands.IpsetException e) {
-            failures.add("ipsets: " + e.getMessage());
-            return;
-        }
-        for (IpFamily family : IpFamily.values()) {
-            for (KubeIpset set : KubeIpset.values()) {
-                String name = set.nameFor(family);
-                if (present.contains(name)) {
-                    try {
-                        ipsets.destroy(name);
-                    } catch (IpsetCommands.IpsetException e) {
-                        failures.add("ipset " + name + ": " + e.getMessage());
+            Set<String> present = ipsets.names();
+            StringBuilder script = new StringBuilder();
+            for (IpFamily family : IpFamily.values()) {
+                for (KubeIpset set : KubeIpset.values()) {
+                    if (present.contains(set.nameFor(family))) {
+                        script.append("destroy ").append(set.nameFor(family)).append('\n');
                     }
                 }
             }
+            ipsets.restore(script.toString());
+        } catch (IpsetCommands.IpsetException e) {
+            failures.add("ipsets: " + e.getMessage());
         }
     }
 

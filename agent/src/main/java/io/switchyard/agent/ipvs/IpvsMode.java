@@ -6,7 +6,7 @@ import io.switchyard.agent.config.ProxySettings;
 import io.switchyard.agent.exec.HostProcessRunner;
 import io.switchyard.agent.exec.ProcessRunner;
 import io.switchyard.agent.iptables.Iptables;
-import io.switchyard.agent.node.CommandSysctls;
+import io.switchyard.agent.node.NamespaceSysctls;
 import io.switchyard.agent.node.NodeSettingException;
 import io.switchyard.agent.node.ProcSysctls;
 import io.switchyard.agent.node.Sysctls;
@@ -75,9 +75,8 @@ public final class IpvsMode {
         /** The named network namespace ({@code /var/run/netns/NAME}), from wherever this process is. */
         public static Kernel inNamespace(String name) {
             Path netns = Path.of("/var/run/netns", name);
-            ProcessRunner runner = HostProcessRunner.inNetworkNamespace(name);
-            return new Kernel(() -> IpvsNetlink.open(netns), () -> RtnetlinkInterfaces.open(netns), runner,
-                    new CommandSysctls(runner));
+            return new Kernel(() -> IpvsNetlink.open(netns), () -> RtnetlinkInterfaces.open(netns),
+                    HostProcessRunner.inNetworkNamespace(name), new NamespaceSysctls(netns));
         }
 
         /** IPVS, or empty when the kernel has none (the module is not loaded here). */

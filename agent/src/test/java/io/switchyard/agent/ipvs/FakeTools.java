@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * ipset and iptables as programs, in memory, close enough to the real ones for the ipvs
- * dataplane's logic: {@code ipset save/restore/list -n/destroy} and {@code iptables-save} /
+ * dataplane's logic: {@code ipset save/restore/list -n} and {@code iptables-save} /
  * {@code iptables-restore --noflush} (declare = create or flush, {@code -A}, {@code -I}, {@code -D}
  * of an exact rule, {@code -X} of an unreferenced chain; a transaction applies whole or not at
  * all), for one family. Every command is recorded; the next run of a program can be made to fail.
@@ -79,14 +79,6 @@ final class FakeTools implements ProcessRunner {
             case "list" -> {
                 return new Result(0, String.join("\n", setTypes.keySet()) + "\n", "");
             }
-            case "destroy" -> {
-                String name = argv.get(2);
-                if (setTypes.remove(name) == null) {
-                    return new Result(1, "", "ipset v7.17: The set with the given name does not exist");
-                }
-                sets.remove(name);
-                return new Result(0, "", "");
-            }
             case "restore" -> {
                 for (String line : stdin.split("\n")) {
                     String[] words = line.strip().split(" ");
@@ -98,6 +90,10 @@ final class FakeTools implements ProcessRunner {
                         }
                         case "add" -> sets.get(words[1]).add(words[2]);
                         case "del" -> sets.get(words[1]).remove(words[2]);
+                        case "destroy" -> {
+                            setTypes.remove(words[1]);
+                            sets.remove(words[1]);
+                        }
                         case "" -> {
                         }
                         default -> {
