@@ -4,7 +4,7 @@ import io.switchyard.agent.iptables.Iptables;
 import io.switchyard.ipvs.Ipvs;
 import io.switchyard.ipvs.VirtualServer;
 import io.switchyard.ipvs.desired.HostAddresses;
-import io.switchyard.ipvs.ipset.Ipset;
+import io.switchyard.ipvs.ipset.KubeIpset;
 import io.switchyard.ipvs.plan.PendingTerminations;
 import io.switchyard.netlink.NetlinkException;
 import io.switchyard.netlink.rtnl.LinkAddress;
@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The drift check of one family's ipvs mode, cheap enough to run every sync period: one listing
@@ -28,9 +29,13 @@ final class DriftFinder {
     private DriftFinder() {
     }
 
-    static List<String> find(IpFamily family, AppliedState applied, Ipvs ipvs, NetworkInterfaces interfaces,
-                             IpsetCommands ipsets, Iptables iptables, List<Cidr> excludeCidrs,
-                             PendingTerminations pending) {
+    /**
+     * @param servers the family's virtual servers the last sync applied
+     * @param bound   the addresses it bound to kube-ipvs0
+     */
+    static List<String> find(IpFamily family, Set<VirtualServer.Key> servers, Set<String> bound, Ipvs ipvs,
+                             NetworkInterfaces interfaces, IpsetCommands ipsets, Iptables iptables,
+                             List<Cidr> excludeCidrs, PendingTerminations pending) {
         List<String> findings = new ArrayList<>();
         try {
             Set<VirtualServer.Key> kernel = new HashSet<>();
@@ -39,24 +44,24 @@ final class DriftFinder {
                     kernel.add(server.key());
                 }
             }
-            long missing = applied.servers().keySet().stream().filter(k -> !kernel.contains(k)).count();
+            long missing = servers.stream().filter(k -> !kernel.contains(k)).count();
             if (missing > 0) {
                 findings.add(missing + " IPVS virtual servers missing");
             }
-            long unexpected = kernel.stream().filter(k -> !applied.servers().containsKey(k))
+            long unexpected = kernel.stream().filter(k -> !servers.contains(k))
                     .filter(k -> excludeCidrs.stream().noneMatch(c -> c.contains(k.address())))
                     .filter(k -> pending.entries().keySet().stream().noneMatch(id -> id.server().equals(k)))
                     .count();
             if (unexpected > 0) {
                 findings.add(unexpected + " IPVS virtual servers nobody asked for");
             }
-            Set<String> bound = new HashSet<>();
+            Set<String> onLink = new HashSet<>();
             for (LinkAddress address : interfaces.addresses(HostAddresses.DUMMY_INTERFACE)) {
                 if (address.family() == family) {
-                    bound.add(address.address());
+                    onLink.add(address.address());
                 }
             }
-            long unbound = applied.bound().stream().filter(a -> !bound.contains(a)).count();
+            long unbound = bound.stream().filter(a -> !onLink.contains(a)).count();
             if (unbound > 0) {
                 findings.add(unbound + " service addresses missing from " + HostAddresses.DUMMY_INTERFACE);
             }
@@ -65,7 +70,7 @@ final class DriftFinder {
         }
         try {
             Set<String> names = ipsets.names();
-            long sets = applied.ipsets().byName().values().stream().map(Ipset::name).filter(n -> !names.contains(n))
+            long sets = Stream.of(KubeIpset.values()).map(s -> s.nameFor(family)).filter(n -> !names.contains(n))
                     .count();
             if (sets > 0) {
                 findings.add(sets + " ipsets missing");

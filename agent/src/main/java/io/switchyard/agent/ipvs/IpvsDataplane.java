@@ -14,13 +14,16 @@ import io.switchyard.ipvs.desired.HostAddresses;
 import io.switchyard.ipvs.desired.IpvsConfig;
 import io.switchyard.ipvs.desired.IpvsDesiredState;
 import io.switchyard.ipvs.desired.IpvsRenderer;
+import io.switchyard.ipvs.ipset.IpsetEntry;
 import io.switchyard.ipvs.ipset.IpsetPlan;
 import io.switchyard.ipvs.ipset.IpsetSnapshot;
+import io.switchyard.ipvs.ipset.KubeIpset;
+import io.switchyard.ipvs.iptables.IpvsRules;
 import io.switchyard.ipvs.plan.AddressPlan;
-import io.switchyard.ipvs.plan.InstalledServer;
 import io.switchyard.ipvs.plan.IpvsDiff;
 import io.switchyard.ipvs.plan.IpvsPlan;
 import io.switchyard.ipvs.plan.PendingTerminations;
+import io.switchyard.netlink.Errno;
 import io.switchyard.netlink.NetlinkException;
 import io.switchyard.netlink.rtnl.LinkAddress;
 import io.switchyard.netlink.rtnl.NetworkInterfaces;
@@ -31,6 +34,7 @@ import io.switchyard.rules.model.LocalNode;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,14 +55,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * order: ensures kube-ipvs0; adds and updates virtual and real servers and binds new addresses;
  * applies the ipset changes in one {@code ipset restore}; rewrites our chains (and any missing
  * builtin-chain jump) in one {@code iptables-restore --noflush}; unbinds addresses no longer
- * wanted; deletes virtual servers no longer wanted. A full sync compares with everything the
- * kernel holds; a partial sync compares only the virtual servers whose desired state changed,
- * and the ipsets with what the last sync applied.
+ * wanted; deletes virtual servers no longer wanted. A full sync renders every service port and
+ * compares with everything the kernel holds. A partial sync renders only the changed service
+ * ports ({@link DesiredLedger}), reads from the kernel only the real servers of the virtual
+ * servers they touch, and writes only the set members and addresses that change (and the rules,
+ * only when they change); anything it could not do makes the next sync full.
  *
  * <p>Real servers that are no longer wanted drain: weight 0 while a TCP one holds connections,
  * deleted once it holds none (UDP and SCTP ones at once). A background sweep, sharing a lock
- * with syncs, deletes those that finished draining. After the first full sync that succeeds,
- * whatever iptables mode left behind is removed.
+ * with syncs, deletes those that finished draining. After a full sync that succeeds, whatever
+ * iptables mode left behind is removed.
  */
 public final class IpvsDataplane implements Dataplane {
 
@@ -81,13 +87,15 @@ public final class IpvsDataplane implements Dataplane {
 
     // Guarded by lock.
     private LocalNode renderedNode;
-    private IpvsRenderer renderer;
+    private DesiredLedger ledger;
     private NodePortAddresses nodePorts;
-    private AppliedState applied;
+    /** Whether the kernel holds the ledger's state (a partial sync may build on it). */
+    private boolean inStep;
+    private HostAddresses syncedHost;
     private PendingTerminations pending = PendingTerminations.empty();
     private boolean leftoversRemoved;
     private Set<String> reportedProblems = Set.of();
-    /** Set by the drift check (another thread): the next sync must be full. */
+    /** Set by the drift check (another thread) and by syncs that could not do everything: the next sync is full. */
     private volatile boolean repairAll;
 
     /**
@@ -115,6 +123,12 @@ public final class IpvsDataplane implements Dataplane {
         }
     }
 
+    /** The renderer's settings for a family, from the proxy settings and that family's iptables settings. */
+    static IpvsConfig config(ProxySettings settings, IptablesConfig iptablesConfig) {
+        return new IpvsConfig(iptablesConfig.family(), settings.ipvs().scheduler(), settings.masqueradeBit(),
+                settings.masqueradeAll(), iptablesConfig.localDetector(), settings.preferSameNodeHints());
+    }
+
     @Override
     public IpFamily family() {
         return family;
@@ -124,9 +138,32 @@ public final class IpvsDataplane implements Dataplane {
     public SyncOutcome sync(SyncRequest request) {
         lock.lock();
         try {
-            SyncOutcome outcome = syncLocked(request);
-            if (outcome instanceof SyncOutcome.Failed) {
-                applied = null;
+            Steps steps = new Steps();
+            LocalNode node = request.node();
+            if (!node.equals(renderedNode)) {
+                IptablesConfig iptablesConfig = settings.iptablesConfig(family, node);
+                ledger = new DesiredLedger(new IpvsRenderer(config(settings, iptablesConfig)), family);
+                nodePorts = iptablesConfig.nodePortAddresses();
+                renderedNode = node;
+                inStep = false;
+            }
+            HostView host;
+            try {
+                host = HostView.read(interfaces, family, nodePorts);
+            } catch (NetlinkException e) {
+                inStep = false;
+                return new SyncOutcome.Failed(SyncOutcome.Stage.KERNEL, "cannot read the host's addresses: " + e.getMessage());
+            }
+            // New addresses on the host move node ports: every port is rendered again.
+            boolean full = !(request instanceof SyncRequest.Partial) || !inStep || repairAll
+                    || !host.addresses().equals(syncedHost);
+            repairAll = false;
+            inStep = false;
+            SyncOutcome outcome = full ? fullSync(request, node, host, steps)
+                    : partialSync((SyncRequest.Partial) request, node, host, steps);
+            if (outcome instanceof SyncOutcome.Applied) {
+                inStep = true;
+                syncedHost = host.addresses();
             }
             return outcome;
         } finally {
@@ -134,154 +171,227 @@ public final class IpvsDataplane implements Dataplane {
         }
     }
 
-    private SyncOutcome syncLocked(SyncRequest request) {
-        Steps steps = new Steps();
-        LocalNode node = request.node();
-        boolean full = request instanceof SyncRequest.Full || applied == null || repairAll
-                || !node.equals(renderedNode);
-        repairAll = false;
-        if (!node.equals(renderedNode)) {
-            IptablesConfig iptablesConfig = settings.iptablesConfig(family, node);
-            renderer = new IpvsRenderer(config(settings, iptablesConfig));
-            nodePorts = iptablesConfig.nodePortAddresses();
-            renderedNode = node;
-        }
+    // ---- full sync -----------------------------------------------------------------------------
 
-        HostView host;
-        try {
-            host = HostView.read(interfaces, family, nodePorts);
-        } catch (NetlinkException e) {
-            return failed(SyncOutcome.Stage.KERNEL, "cannot read the host's addresses: " + e.getMessage());
-        }
-        IpvsDesiredState desired = renderer.render(request.state(), node, host.addresses());
+    private SyncOutcome fullSync(SyncRequest request, LocalNode node, HostView host, Steps steps) {
+        IpvsDesiredState desired = ledger.rebuild(request.state(), node, host.addresses());
         reportProblems(desired.problems());
         steps.mark("render");
-
-        try {
-            interfaces.ensureDummy(HostAddresses.DUMMY_INTERFACE);
-        } catch (NetlinkException e) {
-            return failed(SyncOutcome.Stage.KERNEL, "cannot create " + HostAddresses.DUMMY_INTERFACE + ": " + e.getMessage());
+        if (!ensureDummy()) {
+            return new SyncOutcome.Failed(SyncOutcome.Stage.KERNEL, "cannot create " + HostAddresses.DUMMY_INTERFACE);
         }
 
-        // IPVS: adds and updates, then the addresses that go with them.
         Map<VirtualServer.Key, DesiredServer> wanted = desired.servers();
-        Set<VirtualServer.Key> compared;
         IpvsPlan plan;
         try {
-            List<InstalledServer> installed;
-            Map<VirtualServer.Key, DesiredServer> planned;
-            if (full) {
-                installed = reader.all(wanted);
-                planned = wanted;
-                compared = null;
-            } else {
-                compared = VirtualServerReader.changed(wanted, applied.servers());
-                installed = reader.some(compared, applied.servers(), wanted);
-                planned = new TreeMap<>();
-                compared.stream().filter(wanted::containsKey).forEach(k -> planned.put(k, wanted.get(k)));
-            }
-            plan = diff.plan(planned.values(), installed);
+            plan = diff.plan(wanted.values(), reader.all(wanted));
         } catch (NetlinkException e) {
-            return failed(SyncOutcome.Stage.KERNEL, "cannot list IPVS: " + e.getMessage());
+            return new SyncOutcome.Failed(SyncOutcome.Stage.KERNEL, "cannot list IPVS: " + e.getMessage());
         }
-        IpvsApplier.Outcome changes = applier.apply(plan.changes());
+        Applying applying = new Applying();
+        applying.changes(plan);
         AddressPlan addresses = AddressPlan.of(desired.boundAddresses(), host.bound());
-        List<String> addressErrors = new ArrayList<>();
-        for (String address : addresses.bind()) {
-            try {
-                interfaces.addAddress(HostAddresses.DUMMY_INTERFACE, LinkAddress.host(address));
-            } catch (NetlinkException e) {
-                addressErrors.add(e.getMessage());
-            }
-        }
+        applying.bind(addresses.bind());
         steps.mark("ipvs");
 
         IpsetPlan ipsetPlan;
         try {
-            IpsetSnapshot snapshot = full ? IpsetSnapshot.parse(ipsets.save()) : applied.ipsetSnapshot();
-            ipsetPlan = IpsetPlan.compute(desired.ipsets(), snapshot);
+            ipsetPlan = IpsetPlan.compute(desired.ipsets(), IpsetSnapshot.parse(ipsets.save()));
             ipsetPlan.conflicts().forEach(c -> LOG.log(System.Logger.Level.WARNING, c));
             ipsets.restore(ipsetPlan.script());
         } catch (IpsetCommands.IpsetException | IllegalArgumentException e) {
-            return failed(SyncOutcome.Stage.KERNEL, e.getMessage());
+            return new SyncOutcome.Failed(SyncOutcome.Stage.KERNEL, e.getMessage());
         }
         steps.mark("ipset");
 
-        SavedIptables saved = null;
-        String rules = desired.rules().restoreDocument();
+        SavedIptables saved;
         try {
-            if (full) {
-                saved = SavedIptables.parse(iptables.saveAll());
-            }
-            if (full || !rules.equals(applied.rulesDocument())) {
-                iptables.restore(IpvsGlue.document(desired.rules(), saved));
-            }
-        } catch (Iptables.RestoreException e) {
-            LOG.log(System.Logger.Level.ERROR, "Failed to execute iptables-restore: {0}\n{1}", e.getMessage(),
-                    context(document(desired, saved), e.line()));
-            return failed(SyncOutcome.Stage.IPTABLES_RESTORE, e.getMessage());
+            saved = SavedIptables.parse(iptables.saveAll());
         } catch (IllegalStateException e) {
-            return failed(SyncOutcome.Stage.IPTABLES_RESTORE, e.getMessage());
+            return new SyncOutcome.Failed(SyncOutcome.Stage.IPTABLES_RESTORE, e.getMessage());
+        }
+        SyncOutcome.Failed refused = restore(IpvsGlue.document(desired.rules(), saved));
+        if (refused != null) {
+            return refused;
         }
         steps.mark("iptables");
 
-        // What is no longer wanted goes last, once nothing leads to it.
-        for (String address : addresses.unbind()) {
-            try {
-                interfaces.deleteAddress(HostAddresses.DUMMY_INTERFACE, LinkAddress.host(address));
-            } catch (NetlinkException e) {
-                addressErrors.add(e.getMessage());
-            }
-        }
-        IpvsApplier.Outcome deletions = applier.apply(plan.deletions());
-        pending = full ? plan.pending() : mergePending(compared, plan.pending());
+        applying.unbind(addresses.unbind());
+        applying.deletions(plan);
+        pending = plan.pending();
         steps.mark("cleanup");
+        int leftovers = leftoversRemoved ? 0 : removeLeftovers(saved);
 
-        int leftovers = full && !leftoversRemoved ? removeLeftovers(saved) : 0;
-
-        List<String> errors = new ArrayList<>(changes.errors());
-        errors.addAll(deletions.errors());
-        errors.addAll(addressErrors);
-        logErrors(errors);
-        TreeMap<VirtualServer.Key, DesiredServer> nowApplied = new TreeMap<>(wanted);
-        changes.failed().forEach(nowApplied::remove);
-        applied = new AppliedState(nowApplied, desired.ipsets(), rules, desired.boundAddresses());
-        // A failed deletion or address change is found again only by comparing with the kernel.
-        repairAll |= !deletions.failed().isEmpty() || !addressErrors.isEmpty();
-
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("virtualServers", wanted.size());
-        details.put("realServers", wanted.values().stream().mapToInt(s -> s.destinations().size()).sum());
-        details.put("ipvsChanges", changes.applied() + deletions.applied());
-        details.put("draining", pending.size());
-        details.put("ipsetMembersChanged", ipsetPlan.additions() + ipsetPlan.deletions());
-        details.put("bound", addresses.bind().size());
-        details.put("unbound", addresses.unbind().size());
-        details.put("numNATRules", IpvsGlue.ruleCount(desired.rules().natRules()));
-        details.put("numFilterRules", IpvsGlue.ruleCount(desired.rules().filterRules()));
-        if (!errors.isEmpty()) {
-            details.put("errors", errors.size());
-        }
+        Map<String, Object> details = applying.finish(ipsetPlan.additions() + ipsetPlan.deletions(),
+                addresses.bind().size(), addresses.unbind().size());
         if (leftovers > 0) {
             details.put("iptablesModeLeftovers", leftovers);
         }
+        return applied(true, desired.rules(), details, steps);
+    }
+
+    // ---- partial sync --------------------------------------------------------------------------
+
+    private SyncOutcome partialSync(SyncRequest.Partial request, LocalNode node, HostView host, Steps steps) {
+        DesiredLedger.Delta delta = ledger.update(request.changedPorts(), request.state(), node, host.addresses());
+        delta.problems().forEach(p -> LOG.log(System.Logger.Level.WARNING, "Left out of ipvs rules ipFamily={0}: {1}",
+                family, p));
+        steps.mark("render");
+        if (!ensureDummy()) {
+            return new SyncOutcome.Failed(SyncOutcome.Stage.KERNEL, "cannot create " + HostAddresses.DUMMY_INTERFACE);
+        }
+
+        IpvsPlan plan;
+        try {
+            plan = diff.plan(delta.after().values(), reader.some(delta.servers(), delta.before(), delta.after()));
+        } catch (NetlinkException e) {
+            return new SyncOutcome.Failed(SyncOutcome.Stage.KERNEL, "cannot list IPVS: " + e.getMessage());
+        }
+        Applying applying = new Applying();
+        applying.changes(plan);
+        applying.bind(delta.bind());
+        steps.mark("ipvs");
+
+        try {
+            ipsets.restore(memberScript(delta.added(), delta.removed()));
+        } catch (IpsetCommands.IpsetException e) {
+            return new SyncOutcome.Failed(SyncOutcome.Stage.KERNEL, e.getMessage());
+        }
+        steps.mark("ipset");
+
+        if (delta.rules() != null) {
+            SyncOutcome.Failed refused = restore(IpvsGlue.document(delta.rules(), null));
+            if (refused != null) {
+                return refused;
+            }
+        }
+        steps.mark("iptables");
+
+        applying.unbind(delta.unbind());
+        applying.deletions(plan);
+        pending = mergePending(delta.servers(), plan.pending());
+        steps.mark("cleanup");
+        return applied(false, ledger.rules(),
+                applying.finish(delta.memberChanges(), delta.bind().size(), delta.unbind().size()), steps);
+    }
+
+    /** The ipset restore script of members that came and went (sets all exist after a full sync). */
+    private String memberScript(Map<KubeIpset, List<IpsetEntry>> added, Map<KubeIpset, List<IpsetEntry>> removed) {
+        StringBuilder script = new StringBuilder();
+        removed.forEach((set, entries) -> entries.forEach(e -> script.append("del ").append(set.nameFor(family))
+                .append(' ').append(e.text()).append(" -exist\n")));
+        added.forEach((set, entries) -> entries.forEach(e -> script.append("add ").append(set.nameFor(family))
+                .append(' ').append(e.text()).append(" -exist\n")));
+        return script.toString();
+    }
+
+    /** After a partial sync: what drained before for servers not touched, and what drains now for the rest. */
+    private PendingTerminations mergePending(Collection<VirtualServer.Key> touched, PendingTerminations fresh) {
+        TreeMap<PendingTerminations.Id, VirtualServer> merged = new TreeMap<>();
+        Set<VirtualServer.Key> compared = new HashSet<>(touched);
+        pending.entries().forEach((id, server) -> {
+            if (!compared.contains(id.server())) {
+                merged.put(id, server);
+            }
+        });
+        merged.putAll(fresh.entries());
+        return new PendingTerminations(merged);
+    }
+
+    // ---- shared steps --------------------------------------------------------------------------
+
+    private boolean ensureDummy() {
+        try {
+            interfaces.ensureDummy(HostAddresses.DUMMY_INTERFACE);
+            return true;
+        } catch (NetlinkException e) {
+            LOG.log(System.Logger.Level.ERROR, "Failed to create dummy interface {0}: {1}",
+                    HostAddresses.DUMMY_INTERFACE, e.getMessage());
+            return false;
+        }
+    }
+
+    /** Applies an iptables-restore document; the failure to return, or null. */
+    private SyncOutcome.Failed restore(String document) {
+        try {
+            iptables.restore(document);
+            return null;
+        } catch (Iptables.RestoreException e) {
+            LOG.log(System.Logger.Level.ERROR, "Failed to execute iptables-restore: {0}\n{1}", e.getMessage(),
+                    context(document, e.line()));
+            return new SyncOutcome.Failed(SyncOutcome.Stage.IPTABLES_RESTORE, e.getMessage());
+        }
+    }
+
+    /** The kernel changes of one sync other than the ipsets and rules, with what went wrong. */
+    private final class Applying {
+        private int changes;
+        private final List<String> errors = new ArrayList<>();
+
+        void changes(IpvsPlan plan) {
+            IpvsApplier.Outcome outcome = applier.apply(plan.changes());
+            changes += outcome.applied();
+            errors.addAll(outcome.errors());
+        }
+
+        void deletions(IpvsPlan plan) {
+            IpvsApplier.Outcome outcome = applier.apply(plan.deletions());
+            changes += outcome.applied();
+            errors.addAll(outcome.errors());
+        }
+
+        void bind(Collection<String> addresses) {
+            for (String address : addresses) {
+                try {
+                    interfaces.addAddress(HostAddresses.DUMMY_INTERFACE, LinkAddress.host(address));
+                } catch (NetlinkException e) {
+                    errors.add(e.getMessage());
+                }
+            }
+        }
+
+        void unbind(Collection<String> addresses) {
+            for (String address : addresses) {
+                try {
+                    interfaces.deleteAddress(HostAddresses.DUMMY_INTERFACE, LinkAddress.host(address));
+                } catch (NetlinkException e) {
+                    errors.add(e.getMessage());
+                }
+            }
+        }
+
+        /**
+         * The sync's figures. An operation the kernel refused is logged and left to the next
+         * sync, which is full: as kube-proxy, one refused virtual server does not fail the others.
+         */
+        Map<String, Object> finish(int memberChanges, int bound, int unbound) {
+            logErrors(errors);
+            if (!errors.isEmpty()) {
+                repairAll = true;
+            }
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("virtualServers", ledger.virtualServers());
+            details.put("realServers", ledger.realServers());
+            details.put("ipvsChanges", changes);
+            details.put("draining", pending.size());
+            details.put("ipsetMembersChanged", memberChanges);
+            details.put("bound", bound);
+            details.put("unbound", unbound);
+            if (!errors.isEmpty()) {
+                details.put("errors", errors.size());
+            }
+            return details;
+        }
+    }
+
+    private SyncOutcome.Applied applied(boolean full, IpvsRules rules, Map<String, Object> details, Steps steps) {
+        int nat = IpvsGlue.ruleCount(rules.natRules());
+        int filter = IpvsGlue.ruleCount(rules.filterRules());
+        details.put("numNATRules", nat);
+        details.put("numFilterRules", filter);
         details.putAll(steps.elapsed());
-        return new SyncOutcome.Applied(full, desired.noLocalEndpointsInternal().size(),
-                desired.noLocalEndpointsExternal().size(),
-                Map.of("nat", IpvsGlue.ruleCount(desired.rules().natRules()),
-                        "filter", IpvsGlue.ruleCount(desired.rules().filterRules())),
-                Map.of(), details);
-    }
-
-    /** The renderer's settings for a family, from the proxy settings and that family's iptables settings. */
-    static IpvsConfig config(ProxySettings settings, IptablesConfig iptablesConfig) {
-        return new IpvsConfig(iptablesConfig.family(), settings.ipvs().scheduler(), settings.masqueradeBit(),
-                settings.masqueradeAll(), iptablesConfig.localDetector(), settings.preferSameNodeHints());
-    }
-
-    /** The restore input as the failed sync built it, for the error's context. */
-    private static String document(IpvsDesiredState desired, SavedIptables saved) {
-        return IpvsGlue.document(desired.rules(), saved);
+        return new SyncOutcome.Applied(full, ledger.noLocalInternal(), ledger.noLocalExternal(),
+                Map.of("nat", nat, "filter", filter), Map.of(), details);
     }
 
     /** The lines around the one iptables-restore refused, numbered, for the error log. */
@@ -295,18 +405,6 @@ public final class IpvsDataplane implements Dataplane {
             out.append(i == line ? "=> " : "   ").append(i).append(": ").append(lines[i - 1]).append('\n');
         }
         return out.toString();
-    }
-
-    /** After a partial sync: what drained before for servers not compared, and what drains now for the rest. */
-    private PendingTerminations mergePending(Set<VirtualServer.Key> compared, PendingTerminations fresh) {
-        TreeMap<PendingTerminations.Id, VirtualServer> merged = new TreeMap<>();
-        pending.entries().forEach((id, server) -> {
-            if (!compared.contains(id.server())) {
-                merged.put(id, server);
-            }
-        });
-        merged.putAll(fresh.entries());
-        return new PendingTerminations(merged);
     }
 
     /** Removes iptables mode's leftovers; returns how many chains and jumps went. */
@@ -332,10 +430,6 @@ public final class IpvsDataplane implements Dataplane {
         }
         leftoversRemoved = ok;
         return removed;
-    }
-
-    private SyncOutcome failed(SyncOutcome.Stage stage, String message) {
-        return new SyncOutcome.Failed(stage, message);
     }
 
     private void reportProblems(List<String> problems) {
@@ -375,7 +469,7 @@ public final class IpvsDataplane implements Dataplane {
                 try {
                     installed.put(server.key(), ipvs.destinations(server.key()));
                 } catch (NetlinkException e) {
-                    if (e.errno() != io.switchyard.netlink.Errno.ESRCH) {
+                    if (e.errno() != Errno.ESRCH) {
                         throw e;
                     }
                 }
@@ -430,11 +524,11 @@ public final class IpvsDataplane implements Dataplane {
             return DriftCheck.NONE;
         }
         try {
-            if (applied == null) {
+            if (!inStep) {
                 return DriftCheck.NONE;
             }
-            List<String> findings = DriftFinder.find(family, applied, ipvs, interfaces, ipsets, iptables,
-                    settings.ipvs().excludeCidrs(), pending);
+            List<String> findings = DriftFinder.find(family, ledger.servers().keySet(), ledger.bound(), ipvs,
+                    interfaces, ipsets, iptables, settings.ipvs().excludeCidrs(), pending);
             if (!findings.isEmpty()) {
                 repairAll = true;
             }

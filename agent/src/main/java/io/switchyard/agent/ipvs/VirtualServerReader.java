@@ -14,13 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Reads the virtual servers a sync compares with: all of the family's on a full sync, and on a
- * partial sync only those whose desired state changed since the last sync applied it. The real
- * servers of a virtual server are only read when it is still wanted: one no longer wanted goes
- * whole, whatever it holds.
+ * partial sync only those the changed service ports touch. The real servers of a virtual server
+ * are only read when it is still wanted: one no longer wanted goes whole, whatever it holds.
  */
 final class VirtualServerReader {
 
@@ -46,22 +44,6 @@ final class VirtualServerReader {
             destinations(server.key()).ifPresent(d -> installed.add(new InstalledServer(server, d)));
         }
         return installed;
-    }
-
-    /**
-     * The servers whose desired state differs from what the last sync applied: new ones, changed
-     * ones, and ones no longer wanted.
-     */
-    static Set<VirtualServer.Key> changed(Map<VirtualServer.Key, DesiredServer> wanted,
-                                          Map<VirtualServer.Key, DesiredServer> applied) {
-        Set<VirtualServer.Key> changed = new TreeSet<>();
-        wanted.forEach((key, server) -> {
-            if (!server.equals(applied.get(key))) {
-                changed.add(key);
-            }
-        });
-        applied.keySet().stream().filter(k -> !wanted.containsKey(k)).forEach(changed::add);
-        return changed;
     }
 
     /**
