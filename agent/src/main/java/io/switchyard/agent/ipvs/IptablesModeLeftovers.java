@@ -1,8 +1,10 @@
 package io.switchyard.agent.ipvs;
 
+import io.switchyard.agent.iptables.Iptables;
 import io.switchyard.ipvs.iptables.IpvsChains;
 import io.switchyard.rules.iptables.ChainNames;
 import io.switchyard.rules.iptables.KubeChains;
+import io.switchyard.rules.model.IpFamily;
 
 import java.util.HashSet;
 import java.util.List;
@@ -22,7 +24,37 @@ final class IptablesModeLeftovers {
             KubeChains.NODE_PORTS, KubeChains.CANARY);
     private static final Set<String> NAT_ONLY = Set.of(KubeChains.NODE_PORTS, KubeChains.CANARY);
 
+    private static final System.Logger LOG = System.getLogger(IptablesModeLeftovers.class.getName());
+
+    /** What a removal did: how many chains and jumps went, and whether all that was left over went. */
+    record Removed(int count, boolean complete) {
+    }
+
     private IptablesModeLeftovers() {
+    }
+
+    /** Removes the leftovers of the tables as saved (one transaction per table). */
+    static Removed remove(Iptables iptables, SavedIptables saved, IpFamily family) {
+        int removed = 0;
+        boolean complete = true;
+        for (ChainRemoval removal : plan(saved)) {
+            if (removal.isEmpty()) {
+                continue;
+            }
+            try {
+                iptables.restore(removal.document());
+                removed += removal.deleted().size() + removal.droppedRules().size();
+            } catch (Iptables.RestoreException e) {
+                complete = false;
+                LOG.log(System.Logger.Level.WARNING, "Could not remove iptables mode''s {0} chains {1}: {2}; "
+                        + "trying again at the next full sync", removal.table(), removal.deleted(), e.getMessage());
+            }
+        }
+        if (removed > 0) {
+            LOG.log(System.Logger.Level.INFO, "Removed what iptables mode left ipFamily={0} chainsAndJumps={1}",
+                    family, removed);
+        }
+        return new Removed(removed, complete);
     }
 
     /** The removals, per table, for the tables as saved (each empty when there is nothing left over). */

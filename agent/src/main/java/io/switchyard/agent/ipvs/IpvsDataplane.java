@@ -6,7 +6,6 @@ import io.switchyard.agent.proxy.Dataplane;
 import io.switchyard.agent.proxy.DriftCheck;
 import io.switchyard.agent.proxy.SyncOutcome;
 import io.switchyard.agent.proxy.SyncRequest;
-import io.switchyard.ipvs.Destination;
 import io.switchyard.ipvs.Ipvs;
 import io.switchyard.ipvs.VirtualServer;
 import io.switchyard.ipvs.desired.DesiredServer;
@@ -23,9 +22,7 @@ import io.switchyard.ipvs.plan.AddressPlan;
 import io.switchyard.ipvs.plan.IpvsDiff;
 import io.switchyard.ipvs.plan.IpvsPlan;
 import io.switchyard.ipvs.plan.PendingTerminations;
-import io.switchyard.netlink.Errno;
 import io.switchyard.netlink.NetlinkException;
-import io.switchyard.netlink.rtnl.LinkAddress;
 import io.switchyard.netlink.rtnl.NetworkInterfaces;
 import io.switchyard.rules.iptables.IptablesConfig;
 import io.switchyard.rules.iptables.NodePortAddresses;
@@ -33,14 +30,11 @@ import io.switchyard.rules.model.IpFamily;
 import io.switchyard.rules.model.LocalNode;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -84,6 +78,7 @@ public final class IpvsDataplane implements Dataplane {
     private final VirtualServerReader reader;
     private final ReentrantLock lock = new ReentrantLock();
     private final ScheduledExecutorService sweeper;
+    private final DrainingServers draining;
 
     // Guarded by lock.
     private LocalNode renderedNode;
@@ -92,7 +87,6 @@ public final class IpvsDataplane implements Dataplane {
     /** Whether the kernel holds the ledger's state (a partial sync may build on it). */
     private boolean inStep;
     private HostAddresses syncedHost;
-    private PendingTerminations pending = PendingTerminations.empty();
     private boolean leftoversRemoved;
     private Set<String> reportedProblems = Set.of();
     /** Set by the drift check (another thread) and by syncs that could not do everything: the next sync is full. */
@@ -113,6 +107,7 @@ public final class IpvsDataplane implements Dataplane {
         this.diff = new IpvsDiff(family, settings.ipvs().excludeCidrs());
         this.applier = new IpvsApplier(ipvs);
         this.reader = new VirtualServerReader(ipvs, family);
+        this.draining = new DrainingServers(ipvs, applier, family);
         if (sweepPeriod.isPositive()) {
             sweeper = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("ipvs-sweep-" + family).daemon().factory());
@@ -188,7 +183,7 @@ public final class IpvsDataplane implements Dataplane {
         } catch (NetlinkException e) {
             return new SyncOutcome.Failed(SyncOutcome.Stage.KERNEL, "cannot list IPVS: " + e.getMessage());
         }
-        Applying applying = new Applying();
+        KernelChanges applying = new KernelChanges(applier, interfaces);
         applying.changes(plan);
         AddressPlan addresses = AddressPlan.of(desired.boundAddresses(), host.bound());
         applying.bind(addresses.bind());
@@ -218,11 +213,16 @@ public final class IpvsDataplane implements Dataplane {
 
         applying.unbind(addresses.unbind());
         applying.deletions(plan);
-        pending = plan.pending();
+        draining.replace(plan.pending());
         steps.mark("cleanup");
-        int leftovers = leftoversRemoved ? 0 : removeLeftovers(saved);
+        int leftovers = 0;
+        if (!leftoversRemoved) {
+            IptablesModeLeftovers.Removed removed = IptablesModeLeftovers.remove(iptables, saved, family);
+            leftoversRemoved = removed.complete();
+            leftovers = removed.count();
+        }
 
-        Map<String, Object> details = applying.finish(ipsetPlan.additions() + ipsetPlan.deletions(),
+        Map<String, Object> details = finish(applying, ipsetPlan.additions() + ipsetPlan.deletions(),
                 addresses.bind().size(), addresses.unbind().size());
         if (leftovers > 0) {
             details.put("iptablesModeLeftovers", leftovers);
@@ -247,7 +247,7 @@ public final class IpvsDataplane implements Dataplane {
         } catch (NetlinkException e) {
             return new SyncOutcome.Failed(SyncOutcome.Stage.KERNEL, "cannot list IPVS: " + e.getMessage());
         }
-        Applying applying = new Applying();
+        KernelChanges applying = new KernelChanges(applier, interfaces);
         applying.changes(plan);
         applying.bind(delta.bind());
         steps.mark("ipvs");
@@ -269,10 +269,10 @@ public final class IpvsDataplane implements Dataplane {
 
         applying.unbind(delta.unbind());
         applying.deletions(plan);
-        pending = mergePending(delta.servers(), plan.pending());
+        draining.replace(delta.servers(), plan.pending());
         steps.mark("cleanup");
         return applied(false, ledger.rules(),
-                applying.finish(delta.memberChanges(), delta.bind().size(), delta.unbind().size()), steps);
+                finish(applying, delta.memberChanges(), delta.bind().size(), delta.unbind().size()), steps);
     }
 
     /** The ipset restore script of members that came and went (sets all exist after a full sync). */
@@ -283,19 +283,6 @@ public final class IpvsDataplane implements Dataplane {
         added.forEach((set, entries) -> entries.forEach(e -> script.append("add ").append(set.nameFor(family))
                 .append(' ').append(e.text()).append(" -exist\n")));
         return script.toString();
-    }
-
-    /** After a partial sync: what drained before for servers not touched, and what drains now for the rest. */
-    private PendingTerminations mergePending(Collection<VirtualServer.Key> touched, PendingTerminations fresh) {
-        TreeMap<PendingTerminations.Id, VirtualServer> merged = new TreeMap<>();
-        Set<VirtualServer.Key> compared = new HashSet<>(touched);
-        pending.entries().forEach((id, server) -> {
-            if (!compared.contains(id.server())) {
-                merged.put(id, server);
-            }
-        });
-        merged.putAll(fresh.entries());
-        return new PendingTerminations(merged);
     }
 
     // ---- shared steps --------------------------------------------------------------------------
@@ -318,70 +305,33 @@ public final class IpvsDataplane implements Dataplane {
             return null;
         } catch (Iptables.RestoreException e) {
             LOG.log(System.Logger.Level.ERROR, "Failed to execute iptables-restore: {0}\n{1}", e.getMessage(),
-                    context(document, e.line()));
+                    IpvsGlue.context(document, e.line()));
             return new SyncOutcome.Failed(SyncOutcome.Stage.IPTABLES_RESTORE, e.getMessage());
         }
     }
 
-    /** The kernel changes of one sync other than the ipsets and rules, with what went wrong. */
-    private final class Applying {
-        private int changes;
-        private final List<String> errors = new ArrayList<>();
-
-        void changes(IpvsPlan plan) {
-            IpvsApplier.Outcome outcome = applier.apply(plan.changes());
-            changes += outcome.applied();
-            errors.addAll(outcome.errors());
+    /**
+     * The sync's figures. An operation the kernel refused is logged and left to the next sync,
+     * which is full: as kube-proxy, one refused virtual server does not fail the others.
+     */
+    private Map<String, Object> finish(KernelChanges applying, int memberChanges, int bound, int unbound) {
+        List<String> errors = applying.errors();
+        logErrors(errors);
+        if (!errors.isEmpty()) {
+            repairAll = true;
         }
-
-        void deletions(IpvsPlan plan) {
-            IpvsApplier.Outcome outcome = applier.apply(plan.deletions());
-            changes += outcome.applied();
-            errors.addAll(outcome.errors());
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("virtualServers", ledger.virtualServers());
+        details.put("realServers", ledger.realServers());
+        details.put("ipvsChanges", applying.applied());
+        details.put("draining", draining.size());
+        details.put("ipsetMembersChanged", memberChanges);
+        details.put("bound", bound);
+        details.put("unbound", unbound);
+        if (!errors.isEmpty()) {
+            details.put("errors", errors.size());
         }
-
-        void bind(Collection<String> addresses) {
-            for (String address : addresses) {
-                try {
-                    interfaces.addAddress(HostAddresses.DUMMY_INTERFACE, LinkAddress.host(address));
-                } catch (NetlinkException e) {
-                    errors.add(e.getMessage());
-                }
-            }
-        }
-
-        void unbind(Collection<String> addresses) {
-            for (String address : addresses) {
-                try {
-                    interfaces.deleteAddress(HostAddresses.DUMMY_INTERFACE, LinkAddress.host(address));
-                } catch (NetlinkException e) {
-                    errors.add(e.getMessage());
-                }
-            }
-        }
-
-        /**
-         * The sync's figures. An operation the kernel refused is logged and left to the next
-         * sync, which is full: as kube-proxy, one refused virtual server does not fail the others.
-         */
-        Map<String, Object> finish(int memberChanges, int bound, int unbound) {
-            logErrors(errors);
-            if (!errors.isEmpty()) {
-                repairAll = true;
-            }
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("virtualServers", ledger.virtualServers());
-            details.put("realServers", ledger.realServers());
-            details.put("ipvsChanges", changes);
-            details.put("draining", pending.size());
-            details.put("ipsetMembersChanged", memberChanges);
-            details.put("bound", bound);
-            details.put("unbound", unbound);
-            if (!errors.isEmpty()) {
-                details.put("errors", errors.size());
-            }
-            return details;
-        }
+        return details;
     }
 
     private SyncOutcome.Applied applied(boolean full, IpvsRules rules, Map<String, Object> details, Steps steps) {
@@ -392,44 +342,6 @@ public final class IpvsDataplane implements Dataplane {
         details.putAll(steps.elapsed());
         return new SyncOutcome.Applied(full, ledger.noLocalInternal(), ledger.noLocalExternal(),
                 Map.of("nat", nat, "filter", filter), Map.of(), details);
-    }
-
-    /** The lines around the one iptables-restore refused, numbered, for the error log. */
-    private static String context(String document, int line) {
-        if (line <= 0) {
-            return "(iptables-restore did not say which line)";
-        }
-        String[] lines = document.split("\n", -1);
-        StringBuilder out = new StringBuilder();
-        for (int i = Math.max(1, line - 3); i <= Math.min(lines.length, line + 3); i++) {
-            out.append(i == line ? "=> " : "   ").append(i).append(": ").append(lines[i - 1]).append('\n');
-        }
-        return out.toString();
-    }
-
-    /** Removes iptables mode's leftovers; returns how many chains and jumps went. */
-    private int removeLeftovers(SavedIptables saved) {
-        int removed = 0;
-        boolean ok = true;
-        for (ChainRemoval removal : IptablesModeLeftovers.plan(saved)) {
-            if (removal.isEmpty()) {
-                continue;
-            }
-            try {
-                iptables.restore(removal.document());
-                removed += removal.deleted().size() + removal.droppedRules().size();
-            } catch (Iptables.RestoreException e) {
-                ok = false;
-                LOG.log(System.Logger.Level.WARNING, "Could not remove iptables mode''s {0} chains {1}: {2}; "
-                        + "trying again at the next full sync", removal.table(), removal.deleted(), e.getMessage());
-            }
-        }
-        if (removed > 0) {
-            LOG.log(System.Logger.Level.INFO, "Removed what iptables mode left ipFamily={0} chainsAndJumps={1}",
-                    family, removed);
-        }
-        leftoversRemoved = ok;
-        return removed;
     }
 
     private void reportProblems(List<String> problems) {
@@ -461,33 +373,7 @@ public final class IpvsDataplane implements Dataplane {
     public int sweep() {
         lock.lock();
         try {
-            if (pending.isEmpty()) {
-                return 0;
-            }
-            Map<VirtualServer.Key, List<Destination>> installed = new TreeMap<>();
-            for (VirtualServer server : pending.servers()) {
-                try {
-                    installed.put(server.key(), ipvs.destinations(server.key()));
-                } catch (NetlinkException e) {
-                    if (e.errno() != Errno.ESRCH) {
-                        throw e;
-                    }
-                }
-            }
-            PendingTerminations.Sweep sweep = pending.sweep(installed);
-            IpvsApplier.Outcome outcome = applier.apply(sweep.deletions());
-            PendingTerminations remaining = sweep.remaining();
-            for (var deletion : sweep.deletions()) {
-                if (outcome.failed().contains(deletion.server().key())) {
-                    remaining = remaining.with(deletion.server(), deletion.destination().key());
-                }
-            }
-            pending = remaining;
-            if (outcome.applied() > 0) {
-                LOG.log(System.Logger.Level.INFO, "Deleted drained real servers ipFamily={0} count={1} stillDraining={2}",
-                        family, outcome.applied(), pending.size());
-            }
-            return outcome.applied();
+            return draining.sweep();
         } finally {
             lock.unlock();
         }
@@ -505,7 +391,7 @@ public final class IpvsDataplane implements Dataplane {
     public PendingTerminations draining() {
         lock.lock();
         try {
-            return pending;
+            return draining.pending();
         } finally {
             lock.unlock();
         }
@@ -528,7 +414,7 @@ public final class IpvsDataplane implements Dataplane {
                 return DriftCheck.NONE;
             }
             List<String> findings = DriftFinder.find(family, ledger.servers().keySet(), ledger.bound(), ipvs,
-                    interfaces, ipsets, iptables, settings.ipvs().excludeCidrs(), pending);
+                    interfaces, ipsets, iptables, settings.ipvs().excludeCidrs(), draining.pending());
             if (!findings.isEmpty()) {
                 repairAll = true;
             }

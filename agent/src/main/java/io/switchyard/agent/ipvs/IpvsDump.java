@@ -3,11 +3,12 @@ package io.switchyard.agent.ipvs;
 import io.switchyard.agent.config.ProxySettings;
 import io.switchyard.agent.exec.ProcessRunner;
 import io.switchyard.agent.iptables.LiveRules;
+import io.switchyard.agent.iptables.Iptables;
 import io.switchyard.agent.iptables.SavedRules;
+import io.switchyard.agent.tracking.ClusterSnapshot;
 import io.switchyard.ipvs.Destination;
 import io.switchyard.ipvs.Ipvs;
 import io.switchyard.ipvs.VirtualServer;
-import io.switchyard.agent.tracking.ClusterSnapshot;
 import io.switchyard.ipvs.desired.IpvsDesiredState;
 import io.switchyard.ipvs.desired.IpvsRenderer;
 import io.switchyard.ipvs.desired.IpvsadmText;
@@ -111,7 +112,7 @@ public final class IpvsDump {
         compare("ipvs", lines(IpvsadmText.save(desired)), lines(live.virtualServers()), out);
         compare("ipset", ipsetLines(desired.ipsets().saveText()), ipsetLines(live.ipsets()), out);
         String wanted = ownRules(canonical(family, desired, host));
-        String installed = ownRules(new io.switchyard.agent.iptables.Iptables(family, runner).saveAll());
+        String installed = ownRules(new Iptables(family, runner).saveAll());
         List<String> before = new ArrayList<>(out);
         compare("iptables", lines(wanted), lines(installed), out);
         if (out.equals(before) && !wanted.equals(installed)) {

@@ -79,6 +79,19 @@ final class IpvsGlue {
         return findings;
     }
 
+    /** The lines around the one iptables-restore refused, numbered, for the error log. */
+    static String context(String document, int line) {
+        if (line <= 0) {
+            return "(iptables-restore did not say which line)";
+        }
+        String[] lines = document.split("\n", -1);
+        StringBuilder out = new StringBuilder();
+        for (int i = Math.max(1, line - 3); i <= Math.min(lines.length, line + 3); i++) {
+            out.append(i == line ? "=> " : "   ").append(i).append(": ").append(lines[i - 1]).append('\n');
+        }
+        return out.toString();
+    }
+
     /** How many rules a table's part of the rules holds. */
     static int ruleCount(String tableRules) {
         return (int) tableRules.lines().filter(l -> l.startsWith("-A ")).count();
