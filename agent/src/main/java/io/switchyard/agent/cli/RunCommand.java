@@ -11,13 +11,9 @@ import io.switchyard.agent.iptables.Cleanup;
 import io.switchyard.agent.iptables.Iptables;
 import io.switchyard.agent.iptables.IptablesDataplane;
 import io.switchyard.agent.iptables.NfacctCounters;
-import io.switchyard.agent.ipvs.IpsetCommands;
 import io.switchyard.agent.ipvs.IpvsCleanup;
 import io.switchyard.agent.ipvs.IpvsDataplane;
 import io.switchyard.agent.ipvs.IpvsMode;
-import io.switchyard.ipvs.Ipvs;
-import io.switchyard.netlink.NetlinkException;
-import io.switchyard.netlink.rtnl.NetworkInterfaces;
 import io.switchyard.agent.proxy.DualStackProxier;
 import io.switchyard.agent.proxy.Proxier;
 import io.switchyard.agent.logging.Logging;
@@ -36,7 +32,6 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -116,19 +111,8 @@ public final class RunCommand implements Callable<Integer> {
      * ipvs mode's chains and jumps. One line on stderr when something could not be removed.
      */
     private boolean cleanupIpvsMode(ProcessRunner processes) {
-        IpvsMode.Kernel kernel = IpvsMode.Kernel.host(processes);
-        List<Iptables> iptables = supportedFamilies(processes).stream().map(f -> new Iptables(f, processes)).toList();
-        IpvsCleanup.Result result;
-        try (NetworkInterfaces interfaces = kernel.interfaces().get()) {
-            Optional<Ipvs> ipvs = kernel.ipvsIfPresent();
-            try {
-                result = IpvsCleanup.run(ipvs, interfaces, new IpsetCommands(processes), iptables, IpvsCleanup.Scope.ALL);
-            } finally {
-                ipvs.ifPresent(Ipvs::close);
-            }
-        } catch (NetlinkException e) {
-            result = new IpvsCleanup.Result(List.of(e.getMessage()));
-        }
+        IpvsCleanup.Result result = IpvsCleanup.run(IpvsMode.Kernel.host(processes), supportedFamilies(processes),
+                IpvsCleanup.Scope.ALL);
         if (!result.ok()) {
             System.err.println("switchyard: cleanup could not remove " + String.join("; ", result.failures()));
         }

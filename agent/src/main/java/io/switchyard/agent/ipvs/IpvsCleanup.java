@@ -59,6 +59,28 @@ public final class IpvsCleanup {
     }
 
     /**
+     * Runs the cleanup in the namespace of {@code kernel}, opening what it needs there and closing
+     * it again. For the iptables side, switching to iptables mode: after iptables mode's first
+     * successful sync, {@code run(IpvsMode.Kernel.host(processes), families, Scope.IPVS_ONLY)}.
+     *
+     * @param families the families whose iptables rules to clean (those whose iptables work)
+     */
+    public static Result run(IpvsMode.Kernel kernel, List<IpFamily> families, Scope scope) {
+        List<Iptables> iptables = families.stream().map(f -> new Iptables(f, kernel.processes())).toList();
+        try (NetworkInterfaces interfaces = kernel.interfaces().get()) {
+            Optional<Ipvs> ipvs = kernel.ipvsIfPresent();
+            try {
+                return run(ipvs, interfaces, new IpsetCommands(kernel.processes()), iptables, scope);
+            } finally {
+                ipvs.ifPresent(Ipvs::close);
+            }
+        } catch (NetlinkException e) {
+            LOG.log(System.Logger.Level.ERROR, "Cleanup could not start: {0}", e.getMessage());
+            return new Result(List.of(e.getMessage()));
+        }
+    }
+
+    /**
      * Runs the cleanup. The iptables rules go first, since a set cannot be destroyed while a rule
      * matches it.
      *
