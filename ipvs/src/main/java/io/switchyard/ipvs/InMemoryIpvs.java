@@ -145,6 +145,21 @@ public final class InMemoryIpvs implements Ipvs {
         timeouts = timeouts.updatedBy(update);
     }
 
+    /**
+     * Sets a destination's connection counters, as traffic would (for tests of what waits on
+     * them: graceful termination).
+     */
+    public synchronized void setConnections(VirtualServer.Key service, Destination.Key destination, int active,
+                                            int inactive) {
+        Map<Destination.Key, Destination> of = destinationsOf(service, "set connections of " + destination);
+        Destination d = of.get(destination);
+        if (d == null) {
+            throw new NetlinkException("set connections of " + destination + " of " + service, Errno.ENOENT, null);
+        }
+        of.put(destination, new Destination(d.address(), d.port(), d.weight(), d.method(), d.upperThreshold(),
+                d.lowerThreshold(), active, inactive, d.persistentConnections()));
+    }
+
     /** Every destination of every service, for assertions. */
     public synchronized Map<VirtualServer.Key, List<Destination>> snapshot() {
         Map<VirtualServer.Key, List<Destination>> copy = new TreeMap<>();

@@ -4,9 +4,16 @@ import io.switchyard.agent.config.ConfigException;
 import io.switchyard.agent.config.ProxySettings;
 import io.switchyard.agent.convert.Problem;
 import io.switchyard.agent.logging.Logging;
+import io.switchyard.agent.config.ProxyMode;
 import io.switchyard.agent.exec.HostProcessRunner;
 import io.switchyard.agent.exec.ProcessRunner;
 import io.switchyard.agent.iptables.Iptables;
+import io.switchyard.agent.ipvs.IpsetCommands;
+import io.switchyard.agent.ipvs.IpvsDump;
+import io.switchyard.agent.ipvs.IpvsMode;
+import io.switchyard.ipvs.Ipvs;
+import io.switchyard.ipvs.desired.IpvsDesiredState;
+import io.switchyard.netlink.NetlinkException;
 import io.switchyard.agent.iptables.LiveRules;
 import io.switchyard.agent.source.ApiSnapshot;
 import io.switchyard.agent.source.ClusterObjects;
@@ -28,6 +35,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -36,8 +44,10 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "dump-rules", mixinStandardHelpOptions = true,
         description = {"Print the iptables ruleset Switchyard would install, as one iptables-restore document.",
-                "With --live, print what is installed; with --diff, compare the two (exit 1 when they differ,",
-                "2 when the installed rules cannot be read)."})
+                "With --proxy-mode ipvs: the IPVS virtual servers, the ipsets and the iptables rules, each in a "
+                        + "section headed by a # line.",
+                "With --live, print what is installed; with --diff, compare the two (exit 1 when they differ, "
+                        + "2 on errors)."})
 public final class DumpRulesCommand implements Callable<Integer> {
 
     @Option(names = "--from", paramLabel = "PATH",
@@ -85,6 +95,15 @@ public final class DumpRulesCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (from != null && !Files.exists(from)) {
+            // Nothing on stdout: an empty-cluster document piped into iptables-restore would wipe the rules.
+            err.println("switchyard: --from " + from + ": no such file or directory");
+            return Switchyard.EXIT_INVALID_INPUT;
+        }
+        ProxySettings settings = flags.resolve();
+        if (settings.mode() == ProxyMode.IPVS) {
+            return ipvs(settings, family, out);
+        }
         if (live) {
             try {
                 out.print(new LiveRules(family, processes, processes).ownRules());
@@ -95,12 +114,6 @@ public final class DumpRulesCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        if (from != null && !Files.exists(from)) {
-            // Nothing on stdout: an empty-cluster document piped into iptables-restore would wipe the rules.
-            err.println("switchyard: --from " + from + ": no such file or directory");
-            return Switchyard.EXIT_INVALID_INPUT;
-        }
-        ProxySettings settings = flags.resolve();
         List<Problem> problems = new ArrayList<>();
         ClusterObjects objects = load(settings, problems);
         ClusterSnapshot built = ClusterSnapshot.of(family, settings.hostname(),
@@ -129,6 +142,56 @@ public final class DumpRulesCommand implements Callable<Integer> {
             err.println("switchyard: " + problem);
         }
         return exit;
+    }
+
+    /**
+     * ipvs mode: the virtual servers, ipsets and iptables rules in marked sections. Node ports
+     * go on the addresses of the interfaces of the namespace this runs in, as {@code run} puts them.
+     */
+    private int ipvs(ProxySettings settings, IpFamily family, PrintWriter out) {
+        ProcessRunner host = processes;
+        IpvsMode.Kernel kernel = IpvsMode.Kernel.host(host);
+        try {
+            if (live) {
+                out.print(liveSections(kernel, family).text());
+                out.flush();
+                return 0;
+            }
+            List<Problem> problems = new ArrayList<>();
+            ClusterObjects objects = load(settings, problems);
+            ClusterSnapshot built = ClusterSnapshot.of(family, settings.hostname(),
+                    new ProxySelection(settings.serviceProxyName()), objects);
+            problems.addAll(built.problems());
+            IpvsDesiredState desired = IpvsDump.render(settings, family, built, kernel);
+            desired.problems().forEach(p -> spec.commandLine().getErr().println("switchyard: " + p));
+            int exit = problems.isEmpty() ? 0 : Switchyard.EXIT_INVALID_INPUT;
+            if (diff) {
+                List<String> differences = IpvsDump.diff(family, desired, liveSections(kernel, family), host, host);
+                differences.forEach(out::println);
+                exit = differences.isEmpty() ? exit : 1;
+            } else {
+                out.print(IpvsDump.desired(desired).text());
+            }
+            out.flush();
+            for (Problem problem : problems) {
+                spec.commandLine().getErr().println("switchyard: " + problem);
+            }
+            return exit;
+        } catch (IpsetCommands.IpsetException | Iptables.ToolException | IllegalStateException | NetlinkException e) {
+            out.flush();
+            spec.commandLine().getErr().println("switchyard: " + e.getMessage());
+            return Switchyard.EXIT_INVALID_INPUT;
+        }
+    }
+
+    private static IpvsDump.Sections liveSections(IpvsMode.Kernel kernel, IpFamily family)
+            throws IpsetCommands.IpsetException, Iptables.ToolException {
+        Optional<Ipvs> ipvs = kernel.ipvsIfPresent();
+        try {
+            return IpvsDump.live(family, ipvs, kernel.processes());
+        } finally {
+            ipvs.ifPresent(Ipvs::close);
+        }
     }
 
     private ClusterObjects load(ProxySettings settings, List<Problem> problems) {

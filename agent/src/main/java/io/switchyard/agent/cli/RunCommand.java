@@ -11,6 +11,10 @@ import io.switchyard.agent.iptables.Cleanup;
 import io.switchyard.agent.iptables.Iptables;
 import io.switchyard.agent.iptables.IptablesDataplane;
 import io.switchyard.agent.iptables.NfacctCounters;
+import io.switchyard.agent.ipvs.IpvsCleanup;
+import io.switchyard.agent.ipvs.IpvsDataplane;
+import io.switchyard.agent.ipvs.IpvsLeftovers;
+import io.switchyard.agent.ipvs.IpvsMode;
 import io.switchyard.agent.proxy.DualStackProxier;
 import io.switchyard.agent.proxy.Proxier;
 import io.switchyard.agent.proxy.SyncListener;
@@ -84,9 +88,6 @@ public final class RunCommand implements Callable<Integer> {
         if (flags.writeConfigIfRequested(settings)) {
             return 0;
         }
-        if (settings.mode() != ProxyMode.IPTABLES) {
-            throw new ConfigException("--proxy-mode " + settings.proxyMode() + " is not available in this build yet");
-        }
         StopSignals signals = StopSignals.install();
         try {
             run(settings, signals, timeline);
@@ -98,6 +99,10 @@ public final class RunCommand implements Callable<Integer> {
 
     /** Programs the kernel until a stop is requested, then closes everything but the rules. */
     private void run(ProxySettings settings, StopSignals signals, StartupTimeline timeline) throws Exception {
+        List<IpvsDataplane> ipvsDataplanes = settings.mode() == ProxyMode.IPVS
+                ? IpvsMode.start(settings, supportedFamilies(processes), IpvsMode.Kernel.host(processes),
+                        IpvsDataplane.SWEEP_PERIOD)
+                : List.of();
         NodeSetup.apply(settings, ProcSysctls.host());
         InstantSource clock = InstantSource.system();
         try (AgentServers servers = new AgentServers(settings, processes, clock)) {
@@ -109,11 +114,19 @@ public final class RunCommand implements Callable<Integer> {
                 listeners.add(new ConntrackReconciler(conntrack));
             }
             List<Proxier> proxiers = new ArrayList<>();
-            NfacctCounters counters = new NfacctCounters(processes);
-            for (IpFamily family : supportedFamilies(processes)) {
-                IptablesDataplane dataplane = new IptablesDataplane(family, settings, new Iptables(family, processes), counters);
+            for (IpvsDataplane dataplane : ipvsDataplanes) {
                 proxiers.add(new Proxier(dataplane, settings.hostname(), settings.syncPeriod(), settings.minSyncPeriod(),
                         listeners, clock));
+            }
+            if (settings.mode() == ProxyMode.IPTABLES) {
+                NfacctCounters counters = new NfacctCounters(processes);
+                List<IpFamily> families = supportedFamilies(processes);
+                listeners.addAll(IpvsLeftovers.ifPresent(IpvsMode.Kernel.host(processes), families));
+                for (IpFamily family : families) {
+                    IptablesDataplane dataplane = new IptablesDataplane(family, settings, new Iptables(family, processes), counters);
+                    proxiers.add(new Proxier(dataplane, settings.hostname(), settings.syncPeriod(), settings.minSyncPeriod(),
+                            listeners, clock));
+                }
             }
             LOG.log(System.Logger.Level.INFO, "Starting Switchyard proxyMode={0} node={1} families={2}",
                     settings.proxyMode(), settings.hostname(), proxiers.stream().map(Proxier::family).toList());
@@ -131,11 +144,18 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Removes our rules of both families. Without iptables (IPv4) nothing can be removed: that is
-     * an error. Without ip6tables there can be no IPv6 rules of ours to remove.
+     * Removes our rules of both families and of both modes: ipvs mode's first (IPVS when the kernel
+     * has it, our ipsets, kube-ipvs0, its chains and jumps), since iptables mode's cleanup cannot
+     * delete a chain they still use. Without iptables (IPv4) nothing can be removed: that is an
+     * error. Without ip6tables there can be no IPv6 rules of ours to remove.
      */
     private int cleanup(PrintWriter err) {
-        boolean ok = true;
+        IpvsCleanup.Result ipvs = IpvsCleanup.run(IpvsMode.Kernel.host(processes), supportedFamilies(processes),
+                IpvsCleanup.Scope.ALL);
+        if (!ipvs.ok()) {
+            err.println("switchyard: cleanup could not remove " + String.join("; ", ipvs.failures()));
+        }
+        boolean ok = ipvs.ok();
         for (IpFamily family : IpFamily.values()) {
             try {
                 ok &= Cleanup.run(new Iptables(family, processes));

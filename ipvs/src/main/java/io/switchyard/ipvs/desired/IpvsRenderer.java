@@ -5,6 +5,7 @@ import io.switchyard.ipvs.VirtualServer;
 import io.switchyard.ipvs.ipset.IpsetEntry;
 import io.switchyard.ipvs.ipset.Ipsets;
 import io.switchyard.ipvs.ipset.KubeIpset;
+import io.switchyard.ipvs.iptables.IpvsRules;
 import io.switchyard.ipvs.iptables.IpvsRulesRenderer;
 import io.switchyard.ipvs.iptables.NodeAccessBlock;
 import io.switchyard.rules.model.Cidr;
@@ -15,13 +16,13 @@ import io.switchyard.rules.model.IpLiteral;
 import io.switchyard.rules.model.LocalNode;
 import io.switchyard.rules.model.Protocol;
 import io.switchyard.rules.model.ServicePort;
+import io.switchyard.rules.model.ServicePortName;
 import io.switchyard.rules.model.SessionAffinity;
 import io.switchyard.rules.topology.EndpointSelection;
 import io.switchyard.rules.topology.EndpointSelector;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -47,27 +48,60 @@ public final class IpvsRenderer {
 
     /** The desired state for a cluster as seen from a node with the given addresses. */
     public IpvsDesiredState render(ClusterState state, LocalNode node, HostAddresses addresses) {
+        requireFamily(addresses);
+        List<PortRender> ports = new ArrayList<>(state.services().size());
+        for (ServicePort svc : state.services().values()) {
+            ports.add(renderPort(svc, state.endpointsOf(svc.name()), node, addresses));
+        }
+        return combine(ports);
+    }
+
+    private void requireFamily(HostAddresses addresses) {
         if (addresses.family() != config.family()) {
             throw new IllegalArgumentException("host addresses are " + addresses.family() + ", proxier is "
                     + config.family());
         }
+    }
+
+    /** What one service port contributes, with the endpoints the state lists for it. */
+    public PortRender renderPort(ServicePort svc, List<Endpoint> listed, LocalNode node, HostAddresses addresses) {
+        requireFamily(addresses);
+        List<String> endpointProblems = new ArrayList<>();
+        List<Endpoint> endpoints = validEndpoints(svc, listed, endpointProblems);
         EndpointSelector selector = new EndpointSelector(node.name(), node.zone(), config.preferSameNodeHints());
+        PortState port = new PortState();
+        try {
+            renderPort(svc, endpoints, selector.select(svc, endpoints), node, addresses, port);
+        } catch (IllegalArgumentException e) {
+            return new PortRender(svc.name(), List.of(), List.of(), List.of(), List.of(), false, false,
+                    endpointProblems, List.of(svc.name() + ": " + e.getMessage() + "; service port left out"));
+        }
+        List<DesiredServer> servers = new ArrayList<>(port.servers.size());
+        for (PortServer server : port.servers) {
+            servers.add(new DesiredServer(server.server(), server.destinations(), svc.name()));
+        }
+        return new PortRender(svc.name(), servers, port.bound, port.blocked, port.entries, port.noLocalInternal,
+                port.noLocalExternal, endpointProblems, port.problems);
+    }
+
+    /**
+     * Merges the contributions of service ports, in the given order (service port name order,
+     * as {@link #render} takes them): a virtual server two ports want is the first one's.
+     */
+    public IpvsDesiredState combine(Iterable<PortRender> ports) {
         Accumulator out = new Accumulator(config.family());
-        for (ServicePort svc : state.services().values()) {
-            List<Endpoint> endpoints = validEndpoints(svc, state.endpointsOf(svc.name()), out.problems);
-            PortState port = new PortState();
-            try {
-                renderPort(svc, endpoints, selector.select(svc, endpoints), node, addresses, port);
-            } catch (IllegalArgumentException e) {
-                out.problems.add(svc.name() + ": " + e.getMessage() + "; service port left out");
-                continue;
-            }
-            out.merge(svc, port);
+        for (PortRender port : ports) {
+            out.merge(port);
         }
         out.bound.forEach(ip -> out.ipsets.add(KubeIpset.IPVS_IPS, IpsetEntry.ip(config.family(), ip)));
         Ipsets ipsets = out.ipsets.build();
         return new IpvsDesiredState(config.family(), out.servers, out.bound, ipsets,
                 rules.render(ipsets, out.blocked), out.noLocalInternal, out.noLocalExternal, out.problems);
+    }
+
+    /** The iptables rules for sets with these members and these VIPs the node must not reach. */
+    public IpvsRules rules(Ipsets ipsets, List<NodeAccessBlock> blocked) {
+        return rules.render(ipsets, blocked);
     }
 
     private void renderPort(ServicePort svc, List<Endpoint> endpoints, EndpointSelection selection, LocalNode node,
@@ -221,6 +255,12 @@ public final class IpvsRenderer {
         return out;
     }
 
+    /** The problem of a port whose virtual server another port has first. */
+    public static String conflict(ServicePortName port, VirtualServer.Key key, ServicePortName owner) {
+        return port + ": virtual server " + key + "/" + key.protocol().lowerCase() + " is already " + owner
+                + "'s; left to it";
+    }
+
     /** A virtual server of one service port with its real servers, before it is merged. */
     private record PortServer(VirtualServer server, List<Destination> destinations) {
     }
@@ -231,12 +271,12 @@ public final class IpvsRenderer {
         final List<String> bound = new ArrayList<>();
         final List<NodeAccessBlock> blocked = new ArrayList<>();
         final List<String> problems = new ArrayList<>();
-        final List<Map.Entry<KubeIpset, IpsetEntry>> entries = new ArrayList<>();
+        final List<PortRender.Member> entries = new ArrayList<>();
         boolean noLocalInternal;
         boolean noLocalExternal;
 
         void entry(KubeIpset set, IpsetEntry entry) {
-            entries.add(Map.entry(set, entry));
+            entries.add(new PortRender.Member(set, entry));
         }
 
         void server(VirtualServer server, List<Destination> destinations) {
@@ -262,27 +302,26 @@ public final class IpvsRenderer {
             this.ipsets = new Ipsets.Builder(family);
         }
 
-        void merge(ServicePort svc, PortState port) {
-            port.entries.forEach(e -> ipsets.add(e.getKey(), e.getValue()));
-            for (PortServer server : port.servers) {
+        void merge(PortRender port) {
+            problems.addAll(port.endpointProblems());
+            port.members().forEach(m -> ipsets.add(m.set(), m.entry()));
+            for (DesiredServer server : port.servers()) {
                 VirtualServer.Key key = server.server().key();
                 DesiredServer existing = servers.get(key);
                 if (existing != null) {
-                    problems.add(svc.name() + ": virtual server " + key + "/" + key.protocol().lowerCase()
-                            + " is already " + existing.owner() + "'s; left to it");
+                    problems.add(IpvsRenderer.conflict(port.name(), key, existing.owner()));
                     continue;
                 }
-                servers.put(key, new DesiredServer(server.server(), server.destinations(), svc.name()));
+                servers.put(key, server);
             }
-            bound.addAll(port.bound);
-            blocked.addAll(port.blocked);
-            problems.addAll(port.problems);
-            String service = svc.name().namespace() + "/" + svc.name().name();
-            if (port.noLocalInternal) {
-                noLocalInternal.add(service);
+            bound.addAll(port.bound());
+            blocked.addAll(port.blocked());
+            problems.addAll(port.problems());
+            if (port.noLocalInternal()) {
+                noLocalInternal.add(port.service());
             }
-            if (port.noLocalExternal) {
-                noLocalExternal.add(service);
+            if (port.noLocalExternal()) {
+                noLocalExternal.add(port.service());
             }
         }
     }

@@ -105,6 +105,13 @@ public final class InMemoryNetworkInterfaces implements NetworkInterfaces {
     }
 
     @Override
+    public synchronized Map<String, List<LinkAddress>> addressesByLink() {
+        Map<String, List<LinkAddress>> out = new LinkedHashMap<>();
+        addresses.forEach((link, on) -> out.put(link, List.copyOf(on)));
+        return out;
+    }
+
+    @Override
     public synchronized boolean addAddress(String linkName, LinkAddress address) {
         require(linkName, "add address " + address + " to " + linkName);
         List<LinkAddress> on = addresses.get(linkName);

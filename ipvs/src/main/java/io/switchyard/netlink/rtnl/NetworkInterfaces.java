@@ -1,6 +1,7 @@
 package io.switchyard.netlink.rtnl;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -36,6 +37,12 @@ public interface NetworkInterfaces extends AutoCloseable {
 
     /** Every address on every link of the namespace. */
     List<LinkAddress> allAddresses();
+
+    /**
+     * Every address of the namespace by the name of its link, links without addresses included,
+     * in two kernel round trips (links, then addresses) whatever the number of links.
+     */
+    Map<String, List<LinkAddress>> addressesByLink();
 
     /** Adds an address to a link; false when the link already has it. */
     boolean addAddress(String linkName, LinkAddress address);

@@ -8,7 +8,10 @@ import io.switchyard.netlink.NetlinkSocket;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** {@link NetworkInterfaces} on the kernel, over a {@code NETLINK_ROUTE} socket. */
@@ -112,6 +115,27 @@ public final class RtnetlinkInterfaces implements NetworkInterfaces {
     @Override
     public List<LinkAddress> allAddresses() {
         return addresses(0, "list addresses");
+    }
+
+    @Override
+    public Map<String, List<LinkAddress>> addressesByLink() {
+        Map<Integer, String> names = new HashMap<>();
+        Map<String, List<LinkAddress>> out = new LinkedHashMap<>();
+        for (Link link : links()) {
+            names.put(link.index(), link.name());
+            out.put(link.name(), new ArrayList<>());
+        }
+        for (NetlinkMessage m : client.dump(RtnlCodec.dumpAddresses(), "list addresses")) {
+            if (m.type() != RtnlCodec.RTM_NEWADDR) {
+                continue;
+            }
+            String name = names.get(RtnlCodec.addressLinkIndex(m));
+            if (name != null) {
+                // A link created between the two dumps is left out; its addresses come next time.
+                out.get(name).add(RtnlCodec.decodeAddress(m));
+            }
+        }
+        return out;
     }
 
     private List<LinkAddress> addresses(int index, String operation) {

@@ -74,6 +74,12 @@ public abstract class NetworkInterfacesContract {
         assertThat(interfaces.allAddresses()).extracting(LinkAddress::toString)
                 .containsExactlyInAnyOrder("198.51.100.7/32", "2001:db8::7/128", "198.51.100.8/24");
         assertThat(interfaces.addresses("nope")).isEmpty();
+        java.util.Map<String, java.util.List<LinkAddress>> byLink = interfaces.addressesByLink();
+        assertThat(byLink).containsOnlyKeys("lo", "sy0", "sy1");
+        assertThat(byLink.get("lo")).isEmpty();
+        assertThat(byLink.get("sy0")).extracting(LinkAddress::toString)
+                .containsExactlyInAnyOrder("198.51.100.7/32", "2001:db8::7/128");
+        assertThat(byLink.get("sy1")).extracting(LinkAddress::toString).containsExactly("198.51.100.8/24");
 
         assertThat(interfaces.deleteAddress("sy0", v4)).isTrue();
         assertThat(interfaces.deleteAddress("sy0", v4)).isFalse();
