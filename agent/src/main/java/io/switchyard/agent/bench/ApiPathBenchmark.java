@@ -33,9 +33,33 @@ import java.util.regex.Pattern;
  */
 public final class ApiPathBenchmark {
 
-    /** The figures of one run; {@code startup} is the agent's own start-up breakdown line. */
+    /**
+     * The figures of one run; {@code startup} is the agent's own start-up breakdown line, and
+     * {@code churn} the agent's memory sampled each minute of the churn phase (empty without one).
+     */
     public record Result(int services, int endpointsPerService, Duration firstSync, Duration oneChange,
-                         Duration firstChange, int burstSize, Duration burst, long peakRssBytes, String startup) {
+                         Duration firstChange, int burstSize, Duration burst, long peakRssBytes, String startup,
+                         List<ChurnSample> churn) {
+        public Result {
+            churn = List.copyOf(churn);
+        }
+    }
+
+    /**
+     * The agent's memory after {@code elapsed} of churn: resident now, peak so far, and the changed
+     * slices and Service re-creations sent and syncs completed up to then.
+     */
+    public record ChurnSample(Duration elapsed, long rssBytes, long peakRssBytes, long slicesChanged,
+                              long servicesRecreated, long syncs) {
+    }
+
+    /**
+     * A churn phase after the burst: for {@code duration}, {@code slicesPerSecond} slices get new
+     * endpoints every second, and every ten seconds a Service and its slice are deleted and made
+     * again, as in a cluster where Deployments roll and Services come and go.
+     */
+    public record Churn(Duration duration, int slicesPerSecond) {
+        public static final Churn NONE = new Churn(Duration.ZERO, 0);
     }
 
     private static final Pattern SYNC = Pattern.compile(
@@ -57,7 +81,8 @@ public final class ApiPathBenchmark {
         this.agentArgs = List.copyOf(agentArgs);
     }
 
-    public Result run(ClusterGenerator generator, int changes, int burstSize) throws IOException, InterruptedException {
+    public Result run(ClusterGenerator generator, int changes, int burstSize, Churn churn)
+            throws IOException, InterruptedException {
         ClusterObjects cluster = generator.generate();
         String ns = "switchyard-api-" + UUID.randomUUID().toString().substring(0, 8);
         require(host.run(List.of("ip", "netns", "add", ns), null), "ip netns add (root needed)");
@@ -101,9 +126,10 @@ public final class ApiPathBenchmark {
                 }
                 awaitChanged(lines, burst);
                 Duration burstTime = Duration.ofNanos(System.nanoTime() - burstStart);
-                long rss = peakRss(agent.pid());
+                long rss = memory(agent.pid(), "VmHWM:");
+                List<ChurnSample> memory = churn(server, cluster, generator, churn, agent.pid(), lines);
                 return new Result(generator.services(), generator.endpointsPerService(), firstSync,
-                        singles.get(singles.size() / 2), firstChange, burst, burstTime, rss, startup);
+                        singles.get(singles.size() / 2), firstChange, burst, burstTime, rss, startup, memory);
             }
         } finally {
             if (agent != null) {
@@ -201,10 +227,63 @@ public final class ApiPathBenchmark {
         return "";
     }
 
-    private static long peakRss(long pid) {
+    /** Runs the churn phase, sampling the agent's memory at its start and each minute. */
+    private static List<ChurnSample> churn(SimulatedApiServer server, ClusterObjects cluster, ClusterGenerator generator,
+                                           Churn churn, long pid, BlockingQueue<String> lines) throws InterruptedException {
+        List<ChurnSample> samples = new ArrayList<>();
+        if (churn.duration().isZero()) {
+            return samples;
+        }
+        long start = System.nanoTime();
+        long end = start + churn.duration().toNanos();
+        long nextSample = start;
+        long slices = 0;
+        long recreated = 0;
+        long syncs = 0;
+        int generation = 2;
+        int next = 0;
+        int removed = -1;
+        for (long tick = 0; ; tick++) {
+            long now = System.nanoTime();
+            for (String line; (line = lines.poll()) != null; ) {
+                syncs += SYNC.matcher(line).find() ? 1 : 0;
+            }
+            if (now >= nextSample) {
+                samples.add(new ChurnSample(Duration.ofNanos(now - start), memory(pid, "VmRSS:"), memory(pid, "VmHWM:"),
+                        slices, recreated, syncs));
+                nextSample += TimeUnit.MINUTES.toNanos(1);
+            }
+            if (now >= end) {
+                return samples;
+            }
+            for (int k = 0; k < churn.slicesPerSecond(); k++) {
+                if (next == removed) {
+                    next = (next + 1) % generator.services();
+                }
+                server.upsert(generator.slice(next, generation));
+                slices++;
+                next = (next + 1) % generator.services();
+                generation += next == 0 ? 1 : 0;
+            }
+            if (removed >= 0) {
+                server.upsert(cluster.services().get(removed));
+                server.upsert(generator.slice(removed, generation));
+                removed = -1;
+                recreated++;
+            } else if (tick % 10 == 9) {
+                removed = (int) ((tick / 10 * 7919) % generator.services());
+                server.delete(generator.slice(removed, generation));
+                server.delete(cluster.services().get(removed));
+            }
+            Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(start + (tick + 1) * 1_000_000_000L - System.nanoTime())));
+        }
+    }
+
+    /** A memory figure of the process from /proc (VmRSS, VmHWM), in bytes; -1 once it is gone. */
+    private static long memory(long pid, String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                 }
             }

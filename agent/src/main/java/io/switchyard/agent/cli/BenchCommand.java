@@ -67,6 +67,15 @@ public final class BenchCommand implements Callable<Integer> {
             description = "With --api: an extra JVM option for the measured agent (repeatable).")
     List<String> agentJvmOptions = new ArrayList<>();
 
+    @Option(names = "--churn", defaultValue = "0s", paramLabel = "DURATION",
+            description = "With --api: after the burst, keep changing slices (and re-creating a Service every 10 s) "
+                    + "for DURATION, sampling the agent's RSS each minute (default none).")
+    String churn;
+
+    @Option(names = "--churn-rate", defaultValue = "20", paramLabel = "N",
+            description = "With --churn: changed EndpointSlices per second (default ${DEFAULT-VALUE}).")
+    int churnRate;
+
     @Option(names = "--curve", split = ",", paramLabel = "N,N,...",
             description = "Measure each size in its own process and print the cost curve as a table.")
     List<Integer> curve;
@@ -108,7 +117,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (api) {
             ApiPathBenchmark.Result r = new ApiPathBenchmark(agentJvmOptions,
-                    verbosity > 0 ? List.of("--v", Integer.toString(verbosity)) : List.of()).run(generator, changes, burst);
+                    verbosity > 0 ? List.of("--v", Integer.toString(verbosity)) : List.of())
+                    .run(generator, changes, burst, new ApiPathBenchmark.Churn(GoDuration.parse(churn), churnRate));
             out.print(json ? toJson(r) : toTable(r));
             out.flush();
             return 0;
@@ -159,7 +169,21 @@ public final class BenchCommand implements Callable<Integer> {
                   peak RSS                                         %8.1f MB
                   %s
                 """, r.services(), r.endpointsPerService(), seconds(r.firstSync()), seconds(r.oneChange()),
-                seconds(r.firstChange()), r.burstSize(), seconds(r.burst()), r.peakRssBytes() / 1e6, r.startup());
+                seconds(r.firstChange()), r.burstSize(), seconds(r.burst()), r.peakRssBytes() / 1e6, r.startup())
+                + churnTable(r.churn());
+    }
+
+    private static String churnTable(List<ApiPathBenchmark.ChurnSample> samples) {
+        StringBuilder out = new StringBuilder();
+        if (!samples.isEmpty()) {
+            out.append("  churn: minute  RSS now  peak RSS  slices changed  Services re-created  syncs\n");
+        }
+        for (ApiPathBenchmark.ChurnSample s : samples) {
+            out.append(String.format(Locale.ROOT, "         %6d  %5.0f MB  %5.0f MB  %14d  %19d  %5d%n",
+                    s.elapsed().toMinutes(), s.rssBytes() / 1e6, s.peakRssBytes() / 1e6, s.slicesChanged(),
+                    s.servicesRecreated(), s.syncs()));
+        }
+        return out.toString();
     }
 
     private static String toJson(ApiPathBenchmark.Result r) {

@@ -23,7 +23,7 @@ class DumpRulesIpvsTest {
         StringWriter out = new StringWriter();
         List<String> all = new ArrayList<>(List.of("dump-rules", "--proxy-mode", "ipvs"));
         all.addAll(args);
-        exit[0] = new CommandLine(new Switchyard()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+        exit[0] = Switchyard.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
                 .execute(all.toArray(String[]::new));
         return out.toString();
     }
