@@ -5,12 +5,15 @@ import io.switchyard.agent.config.ProxyMode;
 import io.switchyard.agent.config.ProxySettings;
 import io.switchyard.agent.node.NodeSetup;
 import io.switchyard.agent.node.ProcSysctls;
+import io.switchyard.agent.node.ProcessSysctls;
 import io.switchyard.agent.exec.HostProcessRunner;
 import io.switchyard.agent.exec.ProcessRunner;
 import io.switchyard.agent.iptables.Cleanup;
 import io.switchyard.agent.iptables.Iptables;
 import io.switchyard.agent.iptables.IptablesDataplane;
 import io.switchyard.agent.iptables.NfacctCounters;
+import io.switchyard.agent.iptables.RulesetGeneration;
+import io.switchyard.netlink.nftables.NftGeneration;
 import io.switchyard.agent.ipvs.IpvsCleanup;
 import io.switchyard.agent.ipvs.IpvsDataplane;
 import io.switchyard.agent.ipvs.IpvsLeftovers;
@@ -123,7 +126,10 @@ public final class RunCommand implements Callable<Integer> {
                 List<IpFamily> families = supportedFamilies(processes);
                 listeners.addAll(IpvsLeftovers.ifPresent(IpvsMode.Kernel.host(processes), families));
                 for (IpFamily family : families) {
-                    IptablesDataplane dataplane = new IptablesDataplane(family, settings, new Iptables(family, processes), counters);
+                    Iptables iptables = new Iptables(family, processes);
+                    IptablesDataplane dataplane = new IptablesDataplane(family, settings, iptables, counters,
+                            new ProcessSysctls(processes), IptablesDataplane.MAX_TRANSACTION_LINES,
+                            RulesetGeneration.of(iptables, NftGeneration::open));
                     proxiers.add(new Proxier(dataplane, settings.hostname(), settings.syncPeriod(), settings.minSyncPeriod(),
                             listeners, clock));
                 }

@@ -27,6 +27,8 @@ final class BaseChains {
 
     /** What one {@link #ensure} wrote: the jumps it inserted and whether it (re)created the canaries. */
     record Ensured(List<String> jumps, boolean canaries) {
+        static final Ensured NOTHING = new Ensured(List.of(), false);
+
         boolean wroteAnything() {
             return canaries || !jumps.isEmpty();
         }

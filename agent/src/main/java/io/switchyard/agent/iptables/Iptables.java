@@ -101,6 +101,12 @@ public final class Iptables {
         }
     }
 
+    /** Whether iptables is the nf_tables variant (its version line says so), not legacy. */
+    public boolean writesThroughNfTables() {
+        ProcessRunner.Result result = runner.run(List.of(iptables, "--version"), null);
+        return result.ok() && result.stdout().contains("nf_tables");
+    }
+
     /** One line saying why a tool failed: not installed, or the first line it printed. */
     static String describe(String tool, ProcessRunner.Result result) {
         if (result.exitCode() == 127) {

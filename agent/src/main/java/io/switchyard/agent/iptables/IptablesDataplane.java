@@ -26,6 +26,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -64,6 +65,9 @@ public final class IptablesDataplane implements Dataplane {
     private final NfacctCounters nfacct;
     private final NodeSettings nodeSettings;
     private final EntryChains entryChains;
+    private final RulesetGeneration generation;
+    /** The ruleset generation the last successful sync left, or {@link #NOT_VERIFIED}. */
+    private long verifiedGeneration = NOT_VERIFIED;
     private final Applier applier;
     private final DriftDetector detector = new DriftDetector();
     /** Runs the listings a sync reads side by side. */
@@ -83,6 +87,8 @@ public final class IptablesDataplane implements Dataplane {
 
     private volatile Ruleset lastRuleset;
     private volatile List<RestorePlan.Transaction> lastTransactions = List.of();
+
+    private static final long NOT_VERIFIED = -1;
     private final AtomicLong driftChecks = new java.util.concurrent.atomic.AtomicLong();
 
     public IptablesDataplane(IpFamily family, ProxySettings settings, Iptables iptables, NfacctCounters nfacct) {
@@ -98,6 +104,16 @@ public final class IptablesDataplane implements Dataplane {
     /** As above, reading and writing kernel parameters through {@code sysctls}. */
     public IptablesDataplane(IpFamily family, ProxySettings settings, Iptables iptables, NfacctCounters nfacct,
                              Sysctls sysctls, int maxTransactionLines) {
+        this(family, settings, iptables, nfacct, sysctls, maxTransactionLines, RulesetGeneration.UNKNOWN);
+    }
+
+    /**
+     * As above; a sync that finds the ruleset {@code generation} where the previous sync left it
+     * knows nobody touched the tables since, and does not read back the entry chains.
+     */
+    public IptablesDataplane(IpFamily family, ProxySettings settings, Iptables iptables, NfacctCounters nfacct,
+                             Sysctls sysctls, int maxTransactionLines, RulesetGeneration generation) {
+        this.generation = generation;
         this.family = family;
         this.settings = settings;
         this.iptables = iptables;
@@ -125,6 +141,8 @@ public final class IptablesDataplane implements Dataplane {
 
     private SyncOutcome syncLocked(SyncRequest request) {
         long start = System.nanoTime();
+        OptionalLong generationAtStart = generation.current();
+        boolean untouched = generationAtStart.isPresent() && generationAtStart.getAsLong() == verifiedGeneration;
         LocalNode node = request.node();
         Ledger.Repairs repairs = ledger.takeRepairs();
         Ruleset previous = ledger.applied();
@@ -170,9 +188,15 @@ public final class IptablesDataplane implements Dataplane {
         // entry chains take a quarter of a second to list; listed during the restore, they would
         // slow it down).
         List<String> repaired = new ArrayList<>(repairs.findings());
-        CompletableFuture<EntryChains.Listing> entryListing = done.entry() ? null
+        // Nor when nothing in the kernel changed since the previous sync left the chains verified
+        // (a change made while this sync runs is the periodic drift check's to find).
+        CompletableFuture<EntryChains.Listing> entryListing = done.entry() || untouched ? null
                 : CompletableFuture.supplyAsync(entryChains::list, readers);
-        CompletableFuture<Map<String, List<String>>> builtins = CompletableFuture.supplyAsync(this::listBuiltins, readers);
+        // The jumps from the builtin chains are checked on full syncs and when the drift check
+        // (once per sync period) found one missing, as kube-proxy checks them on full syncs only:
+        // listing six builtin chains would double the cost of a one-Service sync.
+        CompletableFuture<Map<String, List<String>>> builtins = full || repairs.jumps()
+                ? CompletableFuture.supplyAsync(this::listBuiltins, readers) : null;
         if (entryListing != null) {
             EntryChains.Verdict verdict = entryChains.judge(entryListing.join(), done.applied());
             if (verdict instanceof EntryChains.Verdict.Flushed) {
@@ -198,7 +222,11 @@ public final class IptablesDataplane implements Dataplane {
 
         BaseChains.Ensured ensured;
         try {
-            ensured = baseChains.ensure(done.applied(), full || repairs.jumps(), builtins.join());
+            if (builtins == null && full) { // the entry chains were found flushed: a full sync after all
+                builtins = CompletableFuture.completedFuture(baseChains.listBuiltins());
+            }
+            ensured = builtins == null ? BaseChains.Ensured.NOTHING
+                    : baseChains.ensure(done.applied(), full || repairs.jumps(), builtins.join());
         } catch (CompletionException e) {
             return failed(SyncOutcome.Stage.KERNEL, "cannot list the builtin chains: " + e.getCause().getMessage());
         } catch (Iptables.ToolException e) {
@@ -212,6 +240,7 @@ public final class IptablesDataplane implements Dataplane {
             ensured.jumps().forEach(jump -> repaired.add("jump " + jump + " missing"));
         }
         ledger.applied(done.applied(), done.written(), done.entry(), ensured.wroteAnything());
+        verifiedGeneration = generation.current().orElse(NOT_VERIFIED);
         lastRuleset = done.applied();
         lastTransactions = done.transactions();
         if (!repaired.isEmpty()) {
@@ -340,6 +369,7 @@ public final class IptablesDataplane implements Dataplane {
 
     private SyncOutcome failed(SyncOutcome.Stage stage, String message) {
         ledger.forget();
+        verifiedGeneration = NOT_VERIFIED;
         lastRuleset = null;
         return new SyncOutcome.Failed(stage, message);
     }
@@ -417,6 +447,7 @@ public final class IptablesDataplane implements Dataplane {
     @Override
     public void close() {
         readers.close();
+        generation.close();
     }
 
     @Override

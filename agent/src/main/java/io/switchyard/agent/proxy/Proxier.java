@@ -83,7 +83,7 @@ public final class Proxier implements ServiceHandler, EndpointSliceHandler, Node
         this.tracker = new ChangeTracker(family, clock.instant());
         this.node = LocalNode.named(nodeName);
         this.runner = new BoundedFrequencyRunner("sync-" + family, this::syncProxyRules,
-                new SyncSchedule(minSyncPeriod, syncPeriod, minSyncPeriod));
+                new SyncSchedule(minSyncPeriod, syncPeriod, minSyncPeriod, SyncSchedule.KUBE_PROXY_BURST));
         this.monitor = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("drift-" + family).daemon().factory());
     }

@@ -57,12 +57,13 @@ public final class BoundedFrequencyRunner implements AutoCloseable {
 
     private void loop() {
         long lastRun = ticker.getAsLong() - schedule.maxInterval().toNanos();
+        long paced = SyncSchedule.UNPACED;
         long failedAt = Long.MIN_VALUE;
         while (true) {
             lock.lock();
             try {
                 while (!closed) {
-                    long wait = schedule.nextRun(lastRun, requested, failedAt) - ticker.getAsLong();
+                    long wait = schedule.nextRun(lastRun, paced, requested, failedAt) - ticker.getAsLong();
                     if (wait <= 0) {
                         break;
                     }
@@ -78,6 +79,7 @@ public final class BoundedFrequencyRunner implements AutoCloseable {
                 lock.unlock();
             }
             lastRun = ticker.getAsLong();
+            paced = schedule.pace(paced, lastRun);
             boolean ok;
             try {
                 ok = sync.getAsBoolean();

@@ -5,6 +5,7 @@ import io.switchyard.agent.config.ProxySettings;
 import io.switchyard.agent.exec.HostProcessRunner;
 import io.switchyard.agent.exec.ProcessRunner;
 import io.switchyard.agent.kernel.NetworkNamespace;
+import io.switchyard.agent.node.ProcessSysctls;
 import io.switchyard.agent.proxy.DriftCheck;
 import io.switchyard.agent.proxy.Proxier;
 import io.switchyard.agent.proxy.SyncListener;
@@ -18,6 +19,7 @@ import io.switchyard.rules.iptables.IptablesRenderer;
 import io.switchyard.rules.iptables.RestoreDocument;
 import io.switchyard.rules.model.Cidr;
 import io.switchyard.rules.model.IpFamily;
+import io.switchyard.netlink.nftables.NftGeneration;
 
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -61,8 +63,12 @@ final class ProxierHarness implements AutoCloseable {
     /** A proxier (not started) whose dataplane runs its programs through {@code runner}. */
     Proxier newProxier(ProcessRunner runner, Duration syncPeriod, int maxTransactionLines) {
         ProxySettings settings = settings(syncPeriod);
-        dataplane = new IptablesDataplane(IpFamily.IPV4, settings, new Iptables(IpFamily.IPV4, runner),
-                new NfacctCounters(runner), maxTransactionLines);
+        // As the agent runs it: the nf_tables generation of the namespace tells a sync whether
+        // anything changed since the previous one.
+        Iptables iptables = new Iptables(IpFamily.IPV4, runner);
+        dataplane = new IptablesDataplane(IpFamily.IPV4, settings, iptables, new NfacctCounters(runner),
+                new ProcessSysctls(runner), maxTransactionLines,
+                RulesetGeneration.of(iptables, () -> NftGeneration.open(Path.of("/var/run/netns", ns.name()))));
         SyncListener recorder = new SyncListener() {
             @Override
             public void syncCompleted(SyncReport report) {
