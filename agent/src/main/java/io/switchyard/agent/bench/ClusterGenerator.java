@@ -61,12 +61,16 @@ public record ClusterGenerator(int services, int endpointsPerService, long seed)
             int roll = random.nextInt(100);
             String type = "ClusterIP";
             boolean local = false;
-            if (roll < 30 && nextNodePort < NODE_PORT_COUNT) {
+            if (roll < 30 && nextNodePort < NODE_PORT_COUNT - 1) {
                 type = roll < 12 ? "LoadBalancer" : "NodePort";
                 local = roll % 6 == 0;
             }
             boolean affinity = random.nextInt(100) < 5;
-            svcs.add(service(i, type, type.equals("ClusterIP") ? 0 : NODE_PORT_BASE + nextNodePort++, local, affinity));
+            int nodePort = type.equals("ClusterIP") ? 0 : NODE_PORT_BASE + nextNodePort++;
+            // Node ports and health-check node ports come from one range without repeats, as the
+            // API server allocates them.
+            int healthCheckPort = type.equals("LoadBalancer") && local ? NODE_PORT_BASE + nextNodePort++ : 0;
+            svcs.add(service(i, type, nodePort, healthCheckPort, local, affinity));
             slices.add(slice(i, 0));
         }
         return new ClusterObjects(svcs, slices, List.of(node()));
@@ -94,7 +98,7 @@ public record ClusterGenerator(int services, int endpointsPerService, long seed)
                 .endpoints(endpoints);
     }
 
-    private V1Service service(int i, String type, int nodePort, boolean local, boolean affinity) {
+    private V1Service service(int i, String type, int nodePort, int healthCheckPort, boolean local, boolean affinity) {
         V1ServiceSpec spec = new V1ServiceSpec()
                 .type(type)
                 .clusterIP(clusterIp(i)).clusterIPs(List.of(clusterIp(i)))
@@ -113,8 +117,8 @@ public record ClusterGenerator(int services, int endpointsPerService, long seed)
             spec.externalTrafficPolicy(local ? "Local" : "Cluster");
         }
         if (type.equals("LoadBalancer")) {
-            if (local) {
-                spec.healthCheckNodePort(NODE_PORT_BASE + NODE_PORT_COUNT - 1 - (i % 500));
+            if (healthCheckPort != 0) {
+                spec.healthCheckNodePort(healthCheckPort);
             }
             service.status(new V1ServiceStatus().loadBalancer(new V1LoadBalancerStatus()
                     .ingress(List.of(new V1LoadBalancerIngress().ip(lbIp(i)).ipMode("VIP")))));

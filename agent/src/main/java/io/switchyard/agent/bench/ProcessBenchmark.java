@@ -7,14 +7,17 @@ import io.switchyard.agent.exec.ProcessRunner;
 import io.switchyard.agent.iptables.Iptables;
 import io.switchyard.agent.iptables.IptablesDataplane;
 import io.switchyard.agent.iptables.NfacctCounters;
+import io.switchyard.agent.iptables.RulesetGeneration;
+import io.switchyard.agent.node.ProcessSysctls;
 import io.switchyard.agent.proxy.Proxier;
 import io.switchyard.agent.proxy.SyncListener;
 import io.switchyard.agent.proxy.SyncReport;
 import io.switchyard.agent.source.ClusterObjects;
+import io.switchyard.netlink.nftables.NftGeneration;
 import io.switchyard.rules.iptables.IptablesConfig;
+import io.switchyard.rules.iptables.RestorePlan;
 import io.switchyard.rules.model.Cidr;
 import io.switchyard.rules.model.IpFamily;
-import io.switchyard.rules.iptables.RestorePlan;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,8 +69,11 @@ public final class ProcessBenchmark {
             ProcessRunner inNs = HostProcessRunner.inNetworkNamespace(ns);
             ProxySettings settings = ProxySettings.defaults(ClusterGenerator.NODE,
                     List.of(Cidr.parse(ClusterGenerator.CLUSTER_CIDR)));
-            IptablesDataplane dataplane = new IptablesDataplane(IpFamily.IPV4, settings,
-                    new Iptables(IpFamily.IPV4, inNs), new NfacctCounters(inNs), maxTransactionLines);
+            // As the agent runs it, with the namespace's nf_tables generation.
+            Iptables iptables = new Iptables(IpFamily.IPV4, inNs);
+            IptablesDataplane dataplane = new IptablesDataplane(IpFamily.IPV4, settings, iptables,
+                    new NfacctCounters(inNs), new ProcessSysctls(inNs), maxTransactionLines,
+                    RulesetGeneration.of(iptables, () -> NftGeneration.open(Path.of("/var/run/netns", ns))));
             SyncListener recorder = new SyncListener() {
                 @Override
                 public void syncCompleted(SyncReport report) {

@@ -73,7 +73,14 @@ public final class HttpListener implements AutoCloseable {
                 return;
             }
             HttpServer created = HttpServer.create();
-            created.bind(address, 0);
+            try {
+                created.bind(address, 0);
+            } catch (IOException | RuntimeException e) {
+                // The JDK's server owns a timer thread from its creation: stop it, or every failed
+                // bind (a health-check port retried on each sync) leaves a thread behind.
+                created.stop(0);
+                throw e;
+            }
             created.createContext("/", this::dispatch);
             created.setExecutor(executor);
             created.start();

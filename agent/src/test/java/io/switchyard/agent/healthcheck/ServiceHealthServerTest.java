@@ -145,6 +145,25 @@ class ServiceHealthServerTest {
         assertThat(errors()).hasSize(1);
     }
 
+    @Test
+    void retryingAPortInUseOnEverySyncLeavesNoThreadBehind() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, LOOPBACK)) {
+            Map<String, SyncReport.HealthCheck> checks =
+                    Map.of("shop/web", new SyncReport.HealthCheck(taken.getLocalPort(), 1));
+            server.sync(IpFamily.IPV4, checks);
+            int before = Thread.getAllStackTraces().size();
+
+            for (int i = 0; i < 200; i++) {
+                server.sync(IpFamily.IPV4, checks);
+            }
+
+            assertThat(server.listening()).isEmpty();
+            // The JDK's HttpServer starts a timer thread when it is created, bound or not.
+            assertThat(Thread.getAllStackTraces().size()).as("threads after 200 failed binds")
+                    .isLessThan(before + 20);
+        }
+    }
+
     private List<LogRecord> errors() {
         synchronized (logged) {
             return logged.stream().filter(r -> r.getLevel() == java.util.logging.Level.SEVERE).toList();
