@@ -112,6 +112,7 @@ public final class RunCommand implements Callable<Integer> {
             timeline.mark("servers");
             List<SyncListener> listeners = new ArrayList<>(servers.listeners());
             listeners.add(timeline);
+            listeners.addAll(HeapPacer.forThisJvm());
             Conntrack conntrack = openConntrack();
             if (conntrack != null) {
                 listeners.add(new ConntrackReconciler(conntrack));
