@@ -121,6 +121,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jar", required=True)
     parser.add_argument("--java", default="/usr/lib/jvm/temurin-25-jdk-amd64/bin/java")
+    parser.add_argument("--jvm-options", default="-XX:+UseSerialGC -XX:+UseCompactObjectHeaders -Xms16m "
+                        "-XX:MaxNewSize=32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 "
+                        "--enable-native-access=ALL-UNNAMED",
+                        help="the agent's JVM options (default: the ./switchyard launcher's)")
     parser.add_argument("--services", type=int, default=10000)
     parser.add_argument("--endpoints-per-service", type=int, default=10)
     parser.add_argument("--layout", choices=("bench", "per-object"), default="bench")
@@ -153,7 +157,8 @@ def main():
     agent = None
     try:
         with open(log_path, "w") as out:
-            agent = subprocess.Popen(["ip", "netns", "exec", namespace, args.java, "-jar", args.jar, "run",
+            agent = subprocess.Popen(["ip", "netns", "exec", namespace, args.java, *args.jvm_options.split(),
+                                      "-jar", args.jar, "run",
                                       "--from", manifests, "--hostname-override", "node-a",
                                       "--cluster-cidr", "10.128.0.0/9", "--iptables-sync-period", args.sync_period,
                                       "-v", "2"],

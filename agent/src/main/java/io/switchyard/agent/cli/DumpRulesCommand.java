@@ -115,10 +115,7 @@ public final class DumpRulesCommand implements Callable<Integer> {
             return 0;
         }
         List<Problem> problems = new ArrayList<>();
-        ClusterObjects objects = load(settings, problems);
-        ClusterSnapshot built = ClusterSnapshot.of(family, settings.hostname(),
-                new ProxySelection(settings.serviceProxyName()), objects);
-        problems.addAll(built.problems());
+        ClusterSnapshot built = snapshot(settings, family, problems);
 
         IptablesRenderer renderer = new IptablesRenderer(settings.iptablesConfig(family, built.node()));
         Ruleset ruleset = renderer.render(built.state(), built.node());
@@ -149,8 +146,7 @@ public final class DumpRulesCommand implements Callable<Integer> {
      * go on the addresses of the interfaces of the namespace this runs in, as {@code run} puts them.
      */
     private int ipvs(ProxySettings settings, IpFamily family, PrintWriter out) {
-        ProcessRunner host = processes;
-        IpvsMode.Kernel kernel = IpvsMode.Kernel.host(host);
+        IpvsMode.Kernel kernel = IpvsMode.Kernel.host(processes);
         try {
             if (live) {
                 out.print(liveSections(kernel, family).text());
@@ -158,15 +154,12 @@ public final class DumpRulesCommand implements Callable<Integer> {
                 return 0;
             }
             List<Problem> problems = new ArrayList<>();
-            ClusterObjects objects = load(settings, problems);
-            ClusterSnapshot built = ClusterSnapshot.of(family, settings.hostname(),
-                    new ProxySelection(settings.serviceProxyName()), objects);
-            problems.addAll(built.problems());
+            ClusterSnapshot built = snapshot(settings, family, problems);
             IpvsDesiredState desired = IpvsDump.render(settings, family, built, kernel);
             desired.problems().forEach(p -> spec.commandLine().getErr().println("switchyard: " + p));
             int exit = problems.isEmpty() ? 0 : Switchyard.EXIT_INVALID_INPUT;
             if (diff) {
-                List<String> differences = IpvsDump.diff(family, desired, liveSections(kernel, family), host, host);
+                List<String> differences = IpvsDump.diff(family, desired, liveSections(kernel, family), processes, processes);
                 differences.forEach(out::println);
                 exit = differences.isEmpty() ? exit : 1;
             } else {
@@ -192,6 +185,15 @@ public final class DumpRulesCommand implements Callable<Integer> {
         } finally {
             ipvs.ifPresent(Ipvs::close);
         }
+    }
+
+    /** The cluster state for one family, through the tracker the agent uses; problems are added to {@code problems}. */
+    private ClusterSnapshot snapshot(ProxySettings settings, IpFamily family, List<Problem> problems) {
+        ClusterObjects objects = load(settings, problems);
+        ClusterSnapshot built = ClusterSnapshot.of(family, settings.hostname(),
+                new ProxySelection(settings.serviceProxyName()), objects);
+        problems.addAll(built.problems());
+        return built;
     }
 
     private ClusterObjects load(ProxySettings settings, List<Problem> problems) {

@@ -19,8 +19,6 @@ import io.switchyard.netlink.rtnl.LinkAddress;
 import io.switchyard.rules.model.Cidr;
 import io.switchyard.rules.model.IpFamily;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -125,7 +123,7 @@ public final class IpvsBenchmark {
             require(proxier.syncProxyRules(), "burst sync");
             Duration burstTime = Duration.ofNanos(System.nanoTime() - start);
             print(mode, generator.services(), generator.endpointsPerService(), first, singles.get(singles.size() / 2),
-                    burst, burstTime, peakRss(), "virtual servers " + firstOutcome.details().get("virtualServers")
+                    burst, burstTime, ProcessBenchmark.peakRss(), "virtual servers " + firstOutcome.details().get("virtualServers")
                             + ", real servers " + firstOutcome.details().get("realServers")
                             + "\n  first sync steps " + firstOutcome.details() + "\n  one change steps " + lastSingle);
         }
@@ -145,19 +143,6 @@ public final class IpvsBenchmark {
 
     private static double seconds(Duration d) {
         return d.toNanos() / 1e9;
-    }
-
-    private static long peakRss() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (java.io.IOException e) {
-            // not Linux
-        }
-        return -1;
     }
 
     private static void require(boolean ok, String what) {

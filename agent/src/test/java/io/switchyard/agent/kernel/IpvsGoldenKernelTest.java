@@ -29,9 +29,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -43,6 +40,8 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.switchyard.agent.kernel.GoldenFiles.read;
+import static io.switchyard.agent.kernel.GoldenFiles.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -214,19 +213,5 @@ class IpvsGoldenKernelTest {
         return out.stream().sorted().toList();
     }
 
-    private static String read(Path dir, String name) {
-        try {
-            return Files.readString(dir.resolve(name));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
-    private static Path resource(String path) {
-        try {
-            return Path.of(IpvsGoldenKernelTest.class.getResource(path).toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

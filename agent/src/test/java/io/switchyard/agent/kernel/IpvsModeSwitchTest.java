@@ -32,9 +32,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +39,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import static io.switchyard.agent.kernel.GoldenFiles.read;
+import static io.switchyard.agent.kernel.GoldenFiles.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -265,19 +264,5 @@ class IpvsModeSwitchTest {
         return out.toString();
     }
 
-    private static String read(Path dir, String name) {
-        try {
-            return Files.readString(dir.resolve(name));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
-    private static Path resource(String path) {
-        try {
-            return Path.of(IpvsModeSwitchTest.class.getResource(path).toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
