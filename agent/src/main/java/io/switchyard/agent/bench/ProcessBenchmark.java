@@ -83,11 +83,7 @@ public final class ProcessBenchmark {
             try (Proxier proxier = new Proxier(dataplane, settings.hostname(), settings.syncPeriod(),
                     settings.minSyncPeriod(), List.of(recorder), InstantSource.system())) {
                 long start = System.nanoTime();
-                cluster.nodes().forEach(proxier::onNodeAdd);
-                cluster.services().forEach(proxier::onServiceAdd);
-                cluster.endpointSlices().forEach(proxier::onEndpointSliceAdd);
-                proxier.onServicesSynced();
-                proxier.onEndpointSlicesSynced();
+                deliver(proxier, cluster);
                 require(proxier.syncProxyRules(), "first sync");
                 Duration firstSync = Duration.ofNanos(System.nanoTime() - start);
                 SyncReport first = reports.getLast();
@@ -168,6 +164,15 @@ public final class ProcessBenchmark {
         if (!ok) {
             throw new IllegalStateException(what + " failed; see the log");
         }
+    }
+
+    /** Hands a whole cluster to a proxier, as its informers would after their first LISTs. */
+    static void deliver(Proxier proxier, ClusterObjects cluster) {
+        cluster.nodes().forEach(proxier::onNodeAdd);
+        cluster.services().forEach(proxier::onServiceAdd);
+        cluster.endpointSlices().forEach(proxier::onEndpointSliceAdd);
+        proxier.onServicesSynced();
+        proxier.onEndpointSlicesSynced();
     }
 
     /** VmHWM: the peak resident set of this process, in bytes. */

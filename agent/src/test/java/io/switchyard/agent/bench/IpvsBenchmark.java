@@ -96,11 +96,7 @@ public final class IpvsBenchmark {
         try (Proxier proxier = new Proxier(dataplane, settings.hostname(), settings.syncPeriod(), Duration.ZERO,
                 List.of(recorder), InstantSource.system())) {
             long start = System.nanoTime();
-            cluster.nodes().forEach(proxier::onNodeAdd);
-            cluster.services().forEach(proxier::onServiceAdd);
-            cluster.endpointSlices().forEach(proxier::onEndpointSliceAdd);
-            proxier.onServicesSynced();
-            proxier.onEndpointSlicesSynced();
+            ProcessBenchmark.deliver(proxier, cluster);
             require(proxier.syncProxyRules(), "first sync");
             Duration first = Duration.ofNanos(System.nanoTime() - start);
             SyncOutcome.Applied firstOutcome = (SyncOutcome.Applied) reports.getLast().outcome();
