@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The heap pacer collects when the old generation outgrows twice its live set, and not more often than it should. */
+/** The heap pacer collects when the old generation outgrows its live set by half plus a margin, and not more often than it should. */
 class HeapPacerTest {
 
     private static final long MB = 1L << 20;
@@ -39,9 +39,9 @@ class HeapPacerTest {
     }
 
     @Test
-    void collectsOnceTheOldGenerationHoldsMoreThanTwiceItsLiveSet() throws InterruptedException {
+    void collectsOnceTheOldGenerationHoldsMoreThanHalfAgainItsLiveSet() throws InterruptedException {
         live.set(130 * MB);
-        used.set(2 * 130 * MB + HeapPacer.MARGIN);
+        used.set(130 * MB + 65 * MB + HeapPacer.MARGIN);
         sync();
         Thread.sleep(100);
         assertThat(collections).as("at the threshold").hasValue(0);
@@ -72,9 +72,9 @@ class HeapPacerTest {
     }
 
     @Test
-    void dueMeansTwiceTheLiveSetPlusTheMargin() {
-        assertThat(HeapPacer.due(2 * 100 * MB + HeapPacer.MARGIN + 1, 100 * MB)).isTrue();
-        assertThat(HeapPacer.due(2 * 100 * MB + HeapPacer.MARGIN, 100 * MB)).isFalse();
+    void dueMeansHalfAgainTheLiveSetPlusTheMargin() {
+        assertThat(HeapPacer.due(150 * MB + HeapPacer.MARGIN + 1, 100 * MB)).isTrue();
+        assertThat(HeapPacer.due(150 * MB + HeapPacer.MARGIN, 100 * MB)).isFalse();
         assertThat(HeapPacer.due(HeapPacer.MARGIN + 1, 0)).as("before any full collection").isTrue();
     }
 }
