@@ -55,13 +55,18 @@ public final class HostProcessRunner implements ProcessRunner {
         }
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> drain(process.getInputStream()));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(process.getErrorStream()));
-        try (OutputStream in = process.getOutputStream()) {
-            if (stdin != null) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        // The input goes in on a thread of its own, so that the time-out also covers a program
+        // that reads its input slowly or not at all.
+        Thread.ofVirtual().name("stdin-" + argv.getFirst()).start(() -> {
+            try (OutputStream in = process.getOutputStream()) {
+                if (stdin != null) {
+                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                }
+            } catch (IOException e) {
+                // The program exited (or was killed) without reading all of its input; its exit
+                // code tells why.
             }
-        } catch (IOException e) {
-            // The program exited without reading all of its input; its exit code tells why.
-        }
+        });
         try {
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
