@@ -109,4 +109,13 @@ final class AgentFixture implements AutoCloseable {
             }
         }
     }
+
+    /** Closes {@code node} (when there is one) and fails when the agent's log held a stack trace. */
+    static void closeWithoutStackTraces(AgentFixture node, AgentProcess agent) throws Exception {
+        if (node != null) {
+            List<String> traces = agent == null ? List.of() : agent.stackTraces();
+            node.close();
+            assertThat(traces).as("stack traces in the agent's log").isEmpty();
+        }
+    }
 }

@@ -80,11 +80,7 @@ class ApiServerFaultTest {
 
     @AfterEach
     void stop() throws Exception {
-        if (node != null) {
-            List<String> traces = agent == null ? List.of() : agent.stackTraces();
-            node.close();
-            assertThat(traces).as("stack traces in the agent's log").isEmpty();
-        }
+        AgentFixture.closeWithoutStackTraces(node, agent);
     }
 
     /** No @Timeout: the outage's length is a property; every wait in here is bounded. */

@@ -64,11 +64,7 @@ class TamperedTableFaultTest {
 
     @AfterEach
     void stop() throws Exception {
-        if (node != null) {
-            List<String> traces = agent == null ? List.of() : agent.stackTraces();
-            node.close();
-            assertThat(traces).as("stack traces in the agent's log").isEmpty();
-        }
+        AgentFixture.closeWithoutStackTraces(node, agent);
     }
 
     @Test
