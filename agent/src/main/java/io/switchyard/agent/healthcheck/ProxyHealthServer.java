@@ -16,7 +16,6 @@ import java.time.InstantSource;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 
 /**
  * kube-proxy's proxy health server: {@code /healthz} and {@code /livez} on the healthz bind
@@ -32,11 +31,10 @@ public final class ProxyHealthServer implements SyncListener, NodeHandler, Proxy
     /** The taint the cluster autoscaler puts on a node it is about to delete. */
     public static final String TO_BE_DELETED_TAINT = "ToBeDeletedByClusterAutoscaler";
 
-    private final InetSocketAddress bindAddress;
     private final Duration healthTimeout;
     private final InstantSource clock;
-    private final boolean bindAddressHardFail;
     private final ProbeRecorder probes;
+    private final ServingListener server;
     private final Instant monotonicOrigin;
 
     private final Object lock = new Object();
@@ -44,9 +42,6 @@ public final class ProxyHealthServer implements SyncListener, NodeHandler, Proxy
     private final Map<IpFamily, Instant> oldestPendingQueued = new EnumMap<>(IpFamily.class);
     /** Eligible while starting up, until a Node event says otherwise. */
     private boolean nodeEligible = true;
-
-    private ExecutorService handlers;
-    private HttpListener listener;
 
     /**
      * @param bindAddress         the healthz bind address (kube-proxy's default 0.0.0.0:10256)
@@ -56,48 +51,30 @@ public final class ProxyHealthServer implements SyncListener, NodeHandler, Proxy
      */
     public ProxyHealthServer(InetSocketAddress bindAddress, Duration syncPeriod, InstantSource clock,
                              boolean bindAddressHardFail, ProbeRecorder probes) {
-        this.bindAddress = bindAddress;
         this.healthTimeout = syncPeriod.multipliedBy(2);
         this.clock = clock;
-        this.bindAddressHardFail = bindAddressHardFail;
         this.probes = probes;
         this.monotonicOrigin = clock.instant();
+        this.server = new ServingListener("proxy healthz", "healthz-http", bindAddress,
+                Map.of("/healthz", this::serveHealthz, "/livez", this::serveLivez), bindAddressHardFail);
     }
 
     /**
      * Starts serving. A bind failure is one line: fatal (a ConfigException) with
      * bindAddressHardFail, else logged and retried every 5 seconds.
      */
-    public synchronized void start() {
-        if (listener != null) {
-            return;
-        }
-        handlers = HttpListener.handlerPool("healthz-http");
-        listener = new HttpListener("proxy healthz", bindAddress,
-                Map.of("/healthz", this::serveHealthz, "/livez", this::serveLivez), handlers);
-        try {
-            listener.start(bindAddressHardFail);
-        } catch (RuntimeException e) {
-            close();
-            throw e;
-        }
+    public void start() {
+        server.start();
     }
 
     /** Where the server listens, or null while it is not listening. */
-    public synchronized InetSocketAddress address() {
-        return listener == null ? null : listener.boundAddress();
+    public InetSocketAddress address() {
+        return server.address();
     }
 
     @Override
-    public synchronized void close() {
-        if (listener != null) {
-            listener.close();
-            listener = null;
-        }
-        if (handlers != null) {
-            HttpListener.shutdownAndWait(handlers);
-            handlers = null;
-        }
+    public void close() {
+        server.close();
     }
 
     // ---- what the proxiers report ------------------------------------------------------------

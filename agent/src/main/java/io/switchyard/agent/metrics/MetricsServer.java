@@ -2,6 +2,7 @@ package io.switchyard.agent.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import io.switchyard.agent.healthcheck.HttpListener;
+import io.switchyard.agent.healthcheck.ServingListener;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -21,13 +21,9 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class MetricsServer implements AutoCloseable {
 
-    private final InetSocketAddress bindAddress;
     private final String proxyMode;
     private final MetricsRegistry registry;
-    private final boolean bindAddressHardFail;
-
-    private ExecutorService handlers;
-    private HttpListener listener;
+    private final ServingListener server;
 
     /**
      * @param bindAddress         the metrics bind address (kube-proxy's default 127.0.0.1:10249)
@@ -36,49 +32,31 @@ public final class MetricsServer implements AutoCloseable {
      */
     public MetricsServer(InetSocketAddress bindAddress, String proxyMode, MetricsRegistry registry,
                          boolean bindAddressHardFail) {
-        this.bindAddress = bindAddress;
         this.proxyMode = proxyMode;
         this.registry = registry;
-        this.bindAddressHardFail = bindAddressHardFail;
+        this.server = new ServingListener("metrics server", "metrics-http", bindAddress, Map.of(
+                "/metrics", this::serveMetrics,
+                "/proxyMode", this::serveProxyMode,
+                "/healthz", MetricsServer::serveOk,
+                "/healthz/ping", MetricsServer::serveOk), bindAddressHardFail);
     }
 
     /**
      * Starts serving. A bind failure is one line: fatal (a ConfigException) with
      * bindAddressHardFail, else logged and retried every 5 seconds.
      */
-    public synchronized void start() {
-        if (listener != null) {
-            return;
-        }
-        handlers = HttpListener.handlerPool("metrics-http");
-        listener = new HttpListener("metrics server", bindAddress, Map.of(
-                "/metrics", this::serveMetrics,
-                "/proxyMode", this::serveProxyMode,
-                "/healthz", MetricsServer::serveOk,
-                "/healthz/ping", MetricsServer::serveOk), handlers);
-        try {
-            listener.start(bindAddressHardFail);
-        } catch (RuntimeException e) {
-            close();
-            throw e;
-        }
+    public void start() {
+        server.start();
     }
 
     /** Where the server listens, or null while it is not listening. */
-    public synchronized InetSocketAddress address() {
-        return listener == null ? null : listener.boundAddress();
+    public InetSocketAddress address() {
+        return server.address();
     }
 
     @Override
-    public synchronized void close() {
-        if (listener != null) {
-            listener.close();
-            listener = null;
-        }
-        if (handlers != null) {
-            HttpListener.shutdownAndWait(handlers);
-            handlers = null;
-        }
+    public void close() {
+        server.close();
     }
 
     private void serveMetrics(HttpExchange exchange) throws IOException {
